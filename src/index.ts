@@ -1,0 +1,2 @@
+export { WaitGroupError, type WaitGroupErrorCode } from './errors.js';
+export { WaitGroup, type WaitGroupLike, type WaitOptions } from './wait-group.js';

@@ -1,0 +1,324 @@
+import { Round } from './internal/round.js';
+import {
+  MAX_COUNT,
+  checkDelta,
+  checkFunction,
+  checkWaitOptions,
+  counterOverflow,
+  negativeCounter,
+  waitTimedOut,
+} from './internal/validate.js';
+
+/**
+ * WaitOptions are the options of `wait()`: ways to stop waiting before the counter reaches
+ * zero. Go's `Wait` has neither; see {@link WaitGroup.wait}.
+ */
+export interface WaitOptions {
+  /** Stops waiting when aborted; the wait rejects with `signal.reason`, unwrapped. */
+  signal?: AbortSignal;
+  /**
+   * Stops waiting after this many milliseconds (0 to 2^31-1, or `Infinity` for none); the
+   * wait rejects with a `WaitGroupError` of code `ERR_WAITGROUP_TIMEOUT`.
+   */
+  timeout?: number;
+}
+
+/**
+ * WaitGroupLike is what every wait group of this package offers: Go's `Add`, `Done`,
+ * `Wait` and `Go`, plus the counter and the number of pending waiters. Write code that
+ * only counts tasks against this interface and it works with a {@link WaitGroup} in one
+ * thread and with a shared group across threads alike.
+ */
+export interface WaitGroupLike {
+  /** Adds `delta` (default 1) to the counter; see {@link WaitGroup.add}. */
+  add(delta?: number): void;
+  /** Decrements the counter by one; see {@link WaitGroup.done}. */
+  done(): void;
+  /** Resolves when the counter is zero; see {@link WaitGroup.wait}. */
+  wait(options?: WaitOptions): Promise<void>;
+  /** Runs `fn` as a counted task; see {@link WaitGroup.go}. */
+  go<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>>;
+  /** The counter: tasks added and not yet done. */
+  readonly count: number;
+  /** The number of `wait()` calls still pending. */
+  readonly waiters: number;
+}
+
+const resolved: Promise<void> = Promise.resolve();
+
+/**
+ * WaitGroup waits for a collection of tasks to finish, in one thread: Go's `sync.WaitGroup`
+ * for promises and async functions.
+ *
+ * The main task calls {@link WaitGroup.add} to set the number of tasks to wait for; each
+ * task calls {@link WaitGroup.done} when it finishes; {@link WaitGroup.wait} returns a
+ * promise that resolves once every task is done. {@link WaitGroup.go} does all three steps
+ * for one async function. Unlike `Promise.all`, the set of tasks need not be known up front:
+ * a task may start more tasks, and the wait covers them too.
+ *
+ * A new `WaitGroup` is ready to use with a counter of zero, like Go's zero value, and it may
+ * be reused as soon as a round has completed.
+ *
+ * ## Misuse
+ * - Taking the counter below zero (an extra `done()`) throws `WaitGroupError`
+ *   `ERR_WAITGROUP_NEGATIVE_COUNTER` with Go's message, `sync: negative WaitGroup counter`,
+ *   and leaves the counter unchanged, so the group stays usable after the error is caught.
+ * - Go's two other panics, `Add called concurrently with Wait` and `reused before previous
+ *   Wait has returned`, cannot happen here: JavaScript runs one piece of code at a time to
+ *   completion, so an `add` can never interleave with a waiter's registration, and every
+ *   `wait()` belongs to the round in which it was called (see {@link WaitGroup.wait}).
+ * - What stays racy is the logic, not the memory: an `add` placed after an `await` or inside
+ *   a timer may come after the counter already reached zero and released the waiters. Call
+ *   `add` before starting the task, or use `go`, which does it for you.
+ *
+ * @example
+ * ```ts
+ * import { WaitGroup } from 'waitgroups';
+ *
+ * const wg = new WaitGroup();
+ * for (const id of [1, 2, 3]) {
+ *   wg.add(1);
+ *   setTimeout(() => {
+ *     console.log(`task ${id} done`);
+ *     wg.done();
+ *   }, id * 500);
+ * }
+ * await wg.wait();
+ * console.log('all tasks done');
+ * ```
+ */
+export class WaitGroup implements WaitGroupLike {
+  #count = 0;
+  #round: Round | null = null;
+
+  /**
+   * add adds `delta`, which may be negative, to the counter. When the counter reaches zero,
+   * every pending `wait()` resolves.
+   *
+   * Call `add` with a positive delta before starting the task it counts: a positive `add`
+   * that starts from zero must happen before the `wait()` meant to cover it.
+   *
+   * `add(0)` does nothing; in particular it releases nobody.
+   *
+   * @param delta - a safe integer; default 1
+   * @throws `TypeError` if `delta` is not a safe integer (`'1'`, `1.5`, `NaN`, `Infinity`)
+   * @throws `RangeError` if the counter would exceed 2^31-1, Go's int32 maximum (Go wraps
+   *   around; this group refuses)
+   * @throws `WaitGroupError` `ERR_WAITGROUP_NEGATIVE_COUNTER` if the counter would go below
+   *   zero
+   *
+   * Whatever it throws, the counter is unchanged.
+   *
+   * @example
+   * ```ts
+   * import { WaitGroup } from 'waitgroups';
+   *
+   * const wg = new WaitGroup();
+   * wg.add(3);
+   * wg.add(-3); // back to zero
+   * await wg.wait(); // resolves at once
+   * ```
+   */
+  add(delta = 1): void {
+    checkDelta(delta);
+    const count = this.#count + delta;
+    if (count > 0) {
+      if (count > MAX_COUNT) throw counterOverflow(this.#count, delta);
+      this.#count = count;
+    } else if (count === 0) {
+      this.#count = 0;
+      this.#release();
+    } else {
+      throw negativeCounter();
+    }
+  }
+
+  /**
+   * done decrements the counter by one: `add(-1)`. Call it once when a task finishes,
+   * whether it succeeded or failed (`try … finally`, or let {@link WaitGroup.go} do it).
+   *
+   * @throws `WaitGroupError` `ERR_WAITGROUP_NEGATIVE_COUNTER` (`sync: negative WaitGroup
+   *   counter`) if the counter is already zero; the counter stays at zero
+   *
+   * @example
+   * ```ts
+   * import { WaitGroup } from 'waitgroups';
+   *
+   * const wg = new WaitGroup();
+   * wg.add(1);
+   * queueMicrotask(() => wg.done());
+   * await wg.wait();
+   * ```
+   */
+  done(): void {
+    const count = this.#count;
+    if (count > 1) {
+      this.#count = count - 1;
+    } else if (count === 1) {
+      this.#count = 0;
+      this.#release();
+    } else {
+      throw negativeCounter();
+    }
+  }
+
+  /**
+   * wait returns a promise that resolves when the counter is zero.
+   *
+   * At zero it resolves at once, leaving no timer and no listener behind. Otherwise the
+   * wait joins the current round: it resolves when the counter next reaches zero, even if
+   * the group is reused right after (a positive `add` in the same tick starts a new round
+   * that this wait is not part of). Calling `wait()` several times, from several callers,
+   * is fine; waits without options in the same round may share one promise.
+   *
+   * ## Cancellation
+   * - `signal`: when it aborts, the wait rejects with `signal.reason`, unwrapped, as
+   *   platform APIs do. A signal already aborted rejects at once without joining the round,
+   *   even at counter zero (the signal is checked first, as `fetch` and `setTimeout` from
+   *   `timers/promises` do).
+   * - `timeout`: after this many milliseconds the wait rejects with `WaitGroupError`
+   *   `ERR_WAITGROUP_TIMEOUT`, whose message gives the counter at that moment. `timeout: 0`
+   *   rejects at once unless the counter is zero; `Infinity` means no timeout.
+   * - A wait that gives up leaves at once: `waiters` drops, its abort listener and its timer
+   *   are removed, and the counter is not touched. A pending timeout keeps the process
+   *   alive, as any timer does, so that it can fire.
+   *
+   * @param options - `{ signal, timeout }`, both optional
+   * @throws `TypeError`, synchronously, if `options` is not an object, `signal` is not an
+   *   `AbortSignal`, or `timeout` is not a number; `RangeError`, synchronously, if `timeout`
+   *   is negative or above 2^31-1. Invalid options are a bug at the call site, so they throw
+   *   rather than reject, and nothing is registered.
+   * @returns a promise that resolves when the counter reaches zero, or rejects with
+   *   `signal.reason` or `ERR_WAITGROUP_TIMEOUT`
+   *
+   * @example
+   * ```ts
+   * import { WaitGroup, WaitGroupError } from 'waitgroups';
+   *
+   * const wg = new WaitGroup();
+   * wg.add(1); // a task that never finishes
+   * try {
+   *   await wg.wait({ timeout: 100 });
+   * } catch (error) {
+   *   console.log((error as WaitGroupError).code); // ERR_WAITGROUP_TIMEOUT
+   * }
+   * ```
+   */
+  wait(options?: WaitOptions): Promise<void> {
+    let signal: AbortSignal | undefined;
+    let timeout: number | undefined;
+    if (options !== undefined) ({ signal, timeout } = checkWaitOptions(options));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#count === 0) return resolved;
+    if (timeout === 0) return Promise.reject(waitTimedOut(0, this.#count));
+    const round = (this.#round ??= new Round());
+    if (signal === undefined && timeout === undefined) {
+      round.waiters++;
+      return round.promise;
+    }
+    return round.join(signal, timeout, () => this.#count);
+  }
+
+  /**
+   * go runs `fn` as a task of the group: `add(1)` before returning, `done()` when `fn`'s
+   * outcome settles, whatever it is (a return value, a synchronous throw, a fulfilled or a
+   * rejected promise). The promise it returns settles with that same outcome.
+   *
+   * `fn` is called synchronously, like a `Promise` executor, and becomes a separate task at
+   * its first `await`; code must not rely on whether it has started when `go` returns.
+   * Tasks may call `go` themselves: the counter is raised before the parent finishes, so
+   * the wait covers them.
+   *
+   * ## Failures
+   * A failing task is done, and its error is reported through the returned promise, never
+   * swallowed: ignoring the promise of a failed task gives an unhandled rejection, as any
+   * ignored rejected promise does. This differs from Go 1.26, whose `Go` does not mark a
+   * panicking task done (the process dies anyway): in JavaScript a rejection is the ordinary
+   * error channel, and a `wait()` that hangs forever is worse than one that returns while
+   * the error is reported. For first-error semantics and cancellation use `Group`.
+   *
+   * @param fn - the task; its result may be a value or a promise
+   * @throws `TypeError` if `fn` is not a function; `RangeError` if the counter is at its
+   *   maximum (then `fn` is not called)
+   * @returns a promise of `fn`'s result
+   *
+   * @example
+   * ```ts
+   * import { WaitGroup } from 'waitgroups';
+   *
+   * const wg = new WaitGroup();
+   * const sizes: number[] = [];
+   * for (const url of ['https://example.com/a', 'https://example.com/b']) {
+   *   wg.go(async () => {
+   *     const response = await fetch(url);
+   *     sizes.push((await response.arrayBuffer()).byteLength);
+   *   }).catch((error) => console.error(url, error));
+   * }
+   * await wg.wait();
+   * ```
+   */
+  go<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
+    checkFunction(fn, 'fn');
+    this.add(1);
+    let result: T | PromiseLike<T>;
+    try {
+      result = fn();
+    } catch (error) {
+      return Promise.reject(this.#taskFailed(error));
+    }
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then(
+        (value) => {
+          this.done();
+          return value;
+        },
+        (error: unknown) => {
+          throw this.#taskFailed(error);
+        },
+      );
+    }
+    try {
+      this.done();
+    } catch (misuse) {
+      return Promise.reject(misuse);
+    }
+    return Promise.resolve(result as Awaited<T>);
+  }
+
+  /**
+   * Marks a failed task done and returns the error to report: the task's own, or, if the
+   * counter was already taken to zero by a stray `done()`, the misuse error with the task's
+   * error as its `cause`, so that neither is lost.
+   */
+  #taskFailed(error: unknown): unknown {
+    if (this.#count === 0) return negativeCounter(error);
+    this.done();
+    return error;
+  }
+
+  /** count is the counter: tasks added and not yet done. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** waiters is the number of `wait()` calls still pending (Go's waiter count). */
+  get waiters(): number {
+    return this.#round?.waiters ?? 0;
+  }
+
+  #release(): void {
+    const round = this.#round;
+    if (round !== null) {
+      this.#round = null;
+      round.release();
+    }
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
