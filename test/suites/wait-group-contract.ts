@@ -390,7 +390,7 @@ export function waitGroupContract(name: string, create: () => WaitGroupLike): vo
             await null;
             throw failure;
           }),
-          wg.go(() => ({ then: (resolve: (value: number) => void) => resolve(5) })),
+          wg.go(() => ({ then: (resolve: (value: number) => void) => resolve(5) }) as unknown as PromiseLike<number>),
           wg.go(() => undefined),
         ]);
         assert.deepEqual(outcomes, [

@@ -1,0 +1,13 @@
+// `npm start`: a tour of waitgroups, one section per example in this folder.
+const sections: [title: string, file: string][] = [
+  ["The seed's example: three tasks, one wait", './seed.ts'],
+  ['Dynamic fan-out with go()', './fan-out.ts'],
+  ['Misuse is loud: an extra done()', './misuse.ts'],
+];
+
+const started = performance.now();
+for (const [title, file] of sections) {
+  console.log(`\n== ${title} (examples/${file.slice(2)}) ==`);
+  await import(file);
+}
+console.log(`\nTour finished in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
