@@ -1,155 +1,119 @@
-// In-thread WaitGroup against Promise.all, the 10-line minimal baseline and a bare promise.
+// In-thread workloads: WaitGroup against Promise.all, a bare promise, the 10-line minimal
+// baseline and the WaitGroups of npm (bench/peers.ts), all in this one process.
 import { WaitGroup } from 'waitgroups';
-import { MinimalWaitGroup } from './minimal.ts';
-import { quick, record, target, workload } from './lib.ts';
+import { instances, peers, type Counter } from './peers.ts';
+import { fresh, quick, record, target, workload, type Candidate } from './lib.ts';
 
 async function task(): Promise<void> {
   await null;
 }
 
-function fanOut(n: number) {
+// ---------------------------------------------------------------------------------------
+// Fan-out/fan-in: N tasks, each `await null` then done; one wait for all.
+
+const fanOutPromiseAll = (task: () => Promise<void>, n: number) => async () => {
+  const tasks = new Array<Promise<void>>(n);
+  for (let i = 0; i < n; i++) tasks[i] = task();
+  await Promise.all(tasks);
+};
+const fanOutCounter = (create: () => Counter, n: number) => async () => {
+  const wg = create();
+  for (let i = 0; i < n; i++) {
+    wg.add(1);
+    void (async () => {
+      await null;
+      wg.done();
+    })();
+  }
+  await wg.wait();
+};
+const fanOutGo = (WaitGroupClass: typeof WaitGroup, task: () => Promise<void>, n: number) => async () => {
+  const wg = new WaitGroupClass();
+  for (let i = 0; i < n; i++) void wg.go(task);
+  await wg.wait();
+};
+
+function fanOut(n: number): Candidate[] {
   return [
-    {
-      name: 'Promise.all',
-      fn: async () => {
-        const tasks = new Array<Promise<void>>(n);
-        for (let i = 0; i < n; i++) tasks[i] = task();
-        await Promise.all(tasks);
-      },
-    },
-    {
-      name: 'minimal baseline',
-      fn: async () => {
-        const wg = new MinimalWaitGroup();
-        for (let i = 0; i < n; i++) {
-          wg.add(1);
-          void (async () => {
-            await null;
-            wg.done();
-          })();
-        }
-        await wg.wait();
-      },
-    },
-    {
-      name: 'WaitGroup add/done',
-      fn: async () => {
-        const wg = new WaitGroup();
-        for (let i = 0; i < n; i++) {
-          wg.add(1);
-          void (async () => {
-            await null;
-            wg.done();
-          })();
-        }
-        await wg.wait();
-      },
-    },
-    {
-      name: 'WaitGroup go',
-      fn: async () => {
-        const wg = new WaitGroup();
-        for (let i = 0; i < n; i++) void wg.go(task);
-        await wg.wait();
-      },
-    },
+    { name: 'Promise.all', fn: fresh(fanOutPromiseAll)(task, n) },
+    { name: 'waitgroups go()', fn: fresh(fanOutGo)(WaitGroup, task, n) },
+    ...peers.map((peer) => ({ name: peer.name, fn: fresh(fanOutCounter)(peer.create, n) })),
   ];
 }
 
-const fan1k = await workload('fan-out/fan-in, N = 1,000 tasks (await null; done())', fanOut(1_000));
-target('fan-out N=1,000: WaitGroup ≤ 0.75× Promise.all', fan1k[2]!.ratio, 0.75);
-target('fan-out N=1,000: WaitGroup ≤ 1.15× minimal baseline', fan1k[2]!.median / fan1k[1]!.median, 1.15);
-await workload('fan-out/fan-in, N = 100,000 tasks', fanOut(100_000), quick ? 1 : 3);
+const fan1k = await workload('fan-out/fan-in, N = 1,000 tasks', fanOut(1_000));
+const ours = (rows: typeof fan1k, name = 'waitgroups WaitGroup') => rows.find((row) => row.name === name)!;
+target('fan-out N=1,000: WaitGroup ≤ 0.75× Promise.all', ours(fan1k).ratio, 0.75);
+target('fan-out N=1,000: WaitGroup ≤ 1.15× minimal baseline', ours(fan1k).median / ours(fan1k, 'minimal baseline').median, 1.15);
+// The big fan-outs take 0.1 to 2 s a sample: fewer samples, and in --quick (a smoke run that
+// only checks that every workload runs) smaller N, which the titles show.
+for (const n of quick ? [2_000, 5_000] : [100_000, 1_000_000]) {
+  await workload(`fan-out/fan-in, N = ${n.toLocaleString('en')} tasks`, fanOut(n), { rounds: quick ? 1 : 3, maxSamples: n > 100_000 ? 12 : 50 });
+}
 
-// 1,024 pairs per iteration, with deltas read from memory so that the JIT cannot fold the
-// literal away. Each candidate has its own loop: one shared loop would make its call sites
-// polymorphic and favour whichever candidate the JIT saw first.
+// ---------------------------------------------------------------------------------------
+// add/done pairs: 1,024 per iteration, deltas read from memory so the JIT cannot fold them.
+
+const pairsLoop = (group: Counter, ones: Int32Array) => () => {
+  for (let i = 0; i < 1024; i++) {
+    group.add(ones[i]!);
+    group.done();
+  }
+};
 const ones = new Int32Array(1024).fill(1);
-const minimal = new MinimalWaitGroup();
-const ours = new WaitGroup();
-const pairCandidates = () => [
-  {
-    name: 'minimal baseline',
-    fn: () => {
-      for (let i = 0; i < 1024; i++) {
-        minimal.add(ones[i]!);
-        minimal.done();
-      }
-    },
-  },
-  {
-    name: 'WaitGroup',
-    fn: () => {
-      for (let i = 0; i < 1024; i++) {
-        ours.add(ones[i]!);
-        ours.done();
-      }
-    },
-  },
-];
-minimal.add(1);
-ours.add(1);
-const pairsAbove = await workload('1,024 × (add(1) + done()), counter stays above zero', pairCandidates());
-target('add/done pair ≤ 1.5× minimal baseline', pairsAbove[1]!.ratio, 1.5);
-minimal.done();
-ours.done();
-await workload('1,024 × (add(1) + done()), crossing zero each time (no waiter)', pairCandidates());
 
-const wake = await workload('one-waiter wake path: wait(), done(), await', [
-  {
-    name: 'bare promise resolve',
-    fn: async () => {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      resolve();
-      await promise;
-    },
-  },
-  {
-    name: 'minimal baseline',
-    fn: async () => {
-      minimal.add(1);
-      const waiting = minimal.wait();
-      minimal.done();
-      await waiting;
-    },
-  },
-  {
-    name: 'WaitGroup',
-    fn: async () => {
-      ours.add(1);
-      const waiting = ours.wait();
-      ours.done();
-      await waiting;
-    },
-  },
+function pairs(base: number): Candidate[] {
+  return peers.map((peer) => {
+    const group = peer.create();
+    if (base > 0) group.add(base);
+    return { name: peer.name, fn: fresh(pairsLoop)(group, ones) };
+  });
+}
+const minimalFirst = (candidates: Candidate[]) => [candidates[1]!, candidates[0]!, ...candidates.slice(2)];
+
+const above = await workload('1,024 × (add(1) + done()), counter stays above zero', minimalFirst(pairs(1)));
+target('add/done pair ≤ 1.5× minimal baseline', ours(above).ratio, 1.5);
+await workload('1,024 × (add(1) + done()), crossing zero each time (no waiter)', minimalFirst(pairs(0)));
+
+// ---------------------------------------------------------------------------------------
+// The one-waiter wake path: wait(), done(), await.
+
+const wakeBare = () => async () => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  resolve();
+  await promise;
+};
+const wakeCounter = (group: Counter) => async () => {
+  group.add(1);
+  const waiting = group.wait();
+  group.done();
+  await waiting;
+};
+const wake = await workload('one-waiter wake path: add(1), wait(), done(), await', [
+  { name: 'bare promise resolve', fn: fresh(wakeBare)() },
+  ...peers.map((peer) => ({ name: peer.name, fn: fresh(wakeCounter)(peer.create()) })),
 ]);
-target('wake path ≤ 1.15× a bare promise resolve', wake[2]!.ratio, 1.15);
+target('wake path ≤ 1.15× a bare promise resolve', ours(wake).ratio, 1.15);
 
-await workload('1,000 waiters released by one done()', [
-  {
-    name: 'minimal baseline',
-    fn: async () => {
-      minimal.add(1);
-      const waits = new Array<Promise<void>>(1000);
-      for (let i = 0; i < 1000; i++) waits[i] = minimal.wait();
-      minimal.done();
-      await Promise.all(waits);
-    },
-  },
-  {
-    name: 'WaitGroup',
-    fn: async () => {
-      ours.add(1);
-      const waits = new Array<Promise<void>>(1000);
-      for (let i = 0; i < 1000; i++) waits[i] = ours.wait();
-      ours.done();
-      await Promise.all(waits);
-    },
-  },
-]);
+// ---------------------------------------------------------------------------------------
+// 1,000 waiters released by one done().
 
-/** Heap bytes per instance: 1e6 instances (1e5 in quick mode) held in a preallocated array. */
+const manyWaiters = (group: Counter) => async () => {
+  group.add(1);
+  const waits = new Array<Promise<void>>(1000);
+  for (let i = 0; i < 1000; i++) waits[i] = group.wait();
+  group.done();
+  await Promise.all(waits);
+};
+await workload(
+  '1,000 waiters released by one done()',
+  minimalFirst(peers.map((peer) => ({ name: peer.name, fn: fresh(manyWaiters)(peer.create()) }))),
+);
+
+// ---------------------------------------------------------------------------------------
+// Heap bytes per instance: 1e6 instances (1e5 in --quick) held in a preallocated array.
+
 function bytesPerInstance(make: () => unknown): number {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('run with --expose-gc (npm run bench does)');
@@ -159,31 +123,19 @@ function bytesPerInstance(make: () => unknown): number {
   const before = process.memoryUsage().heapUsed;
   for (let i = 0; i < n; i++) held[i] = make();
   gc();
-  const after = process.memoryUsage().heapUsed;
-  if (held.length !== n) throw new Error('unreachable');
-  return (after - before) / n;
+  const bytes = (process.memoryUsage().heapUsed - before) / n;
+  held.fill(null);
+  return bytes;
 }
 
 console.log('\n### heap bytes per instance\n');
-console.log('| instance | bytes |');
-console.log('| --- | ---: |');
-const memory: [string, () => unknown][] = [
-  ['minimal baseline, idle', () => new MinimalWaitGroup()],
-  ['WaitGroup, idle', () => new WaitGroup()],
-  [
-    'WaitGroup, one pending waiter',
-    () => {
-      const wg = new WaitGroup();
-      wg.add(1);
-      void wg.wait();
-      return wg;
-    },
-  ],
-];
-const bytes: Record<string, number> = {};
-for (const [name, make] of memory) {
-  bytes[name] = bytesPerInstance(make);
-  console.log(`| ${name} | ${bytes[name]!.toFixed(1)} |`);
-  record({ workload: 'heap bytes per instance', name, median: bytes[name]!, p99: bytes[name]!, ratio: 1, baseline: 'bytes' });
+console.log('| library | idle | one pending waiter |');
+console.log('| --- | ---: | ---: |');
+for (const instance of instances) {
+  const idle = bytesPerInstance(instance.idle);
+  const waiting = bytesPerInstance(instance.waiting);
+  console.log(`| ${instance.name} | ${idle.toFixed(1)} | ${waiting.toFixed(1)} |`);
+  record({ workload: 'heap bytes per idle instance', name: instance.name, median: idle, p99: idle, ratio: 1, baseline: 'bytes', unit: 'B' });
+  record({ workload: 'heap bytes per instance with one pending waiter', name: instance.name, median: waiting, p99: waiting, ratio: 1, baseline: 'bytes', unit: 'B' });
+  if (instance.name === 'waitgroups WaitGroup') target('heap per idle WaitGroup ≤ 56 bytes', idle, 56, ' B');
 }
-target('heap per idle WaitGroup ≤ 56 bytes', bytes['WaitGroup, idle']!, 56, ' B');

@@ -1,5 +1,7 @@
 // Shared by every benchmark family: measure with mitata, report medians, p99 and the ratio
 // to the workload's baseline, measured in the same run (only ratios hold on a noisy machine).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { measure } from 'mitata';
 
 /** `--quick`: a smoke run that checks every workload runs and yields a number. */
@@ -21,6 +23,15 @@ export interface Row {
   /** `median` over the baseline's `median`; the baseline itself is 1. */
   ratio: number;
   baseline: string;
+  /** The unit of `median` and `p99` when they are not nanoseconds per iteration. */
+  unit?: string;
+}
+
+export interface WorkloadOptions {
+  /** How many times every candidate is measured, in turn; default 5 (1 in --quick). */
+  rounds?: number;
+  /** At most this many samples a measurement (for slow iterations). */
+  maxSamples?: number;
 }
 
 const rows: Row[] = [];
@@ -30,11 +41,18 @@ const rows: Row[] = [];
  * drift of the machine hits them alike, and prints a table. The first candidate is the
  * baseline.
  */
-export async function workload(title: string, candidates: Candidate[], rounds = quick ? 1 : 5): Promise<Row[]> {
+export async function workload(
+  title: string,
+  candidates: Candidate[],
+  options: WorkloadOptions | number = {},
+): Promise<Row[]> {
+  const { rounds = quick ? 1 : 5, maxSamples } = typeof options === 'number' ? { rounds: options } : options;
+  const limits = { min_cpu_time: quick ? 10e6 : 300e6, max_samples: quick ? 100 : (maxSamples ?? 1e9) };
+  if (maxSamples !== undefined || quick) Object.assign(limits, { min_samples: 1 });
   const medians = candidates.map(() => [] as { p50: number; p99: number }[]);
   for (let round = 0; round < rounds; round++) {
     for (const [i, candidate] of candidates.entries()) {
-      const stats = await measure(candidate.fn, quick ? { min_cpu_time: 20e6, max_samples: 200 } : { min_cpu_time: 300e6 });
+      const stats = await measure(candidate.fn, limits);
       medians[i]!.push({ p50: stats.p50, p99: stats.p99 });
     }
   }
@@ -47,6 +65,17 @@ export async function workload(title: string, candidates: Candidate[], rounds = 
   printTable(title, result);
   rows.push(...result);
   return result;
+}
+
+/**
+ * Returns a new copy of `factory`, compiled from its source, so that the functions it makes
+ * have call sites of their own. Closures made by one function share its type feedback: a
+ * loop shared by every candidate would be polymorphic and favour the first one the JIT saw,
+ * while real programs use one implementation. `factory` must not use free variables: pass
+ * everything as arguments.
+ */
+export function fresh<F extends (...args: never[]) => unknown>(factory: F): F {
+  return new Function(`return (${factory.toString()});`)() as F;
 }
 
 /** Records a figure measured by other means (bytes, throughput) under the same table. */
@@ -73,6 +102,16 @@ export function printTable(title: string, result: Row[]): void {
 export function results(): readonly Row[] {
   return rows;
 }
+
+// At exit, the rows go to bench/results/<family>.json (a full run, kept in the repository for
+// docs/benchmarks.md and the chart) or .cache/bench-quick/<family>.json (--quick).
+process.once('beforeExit', () => {
+  const family = basename(process.argv[1] ?? 'bench', '.bench.ts');
+  const dir = new URL(quick ? '../.cache/bench-quick/' : './results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString() };
+  writeFileSync(new URL(`${family}.json`, dir), `${JSON.stringify({ family, quick, machine, rows }, null, 2)}\n`);
+});
 
 /** Prints `target` against `measured` and says plainly whether it was met. */
 export function target(label: string, measured: number, limit: number, unit = '×'): void {
