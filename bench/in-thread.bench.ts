@@ -128,7 +128,7 @@ function bytesPerInstance(make: () => unknown): number {
   return bytes;
 }
 
-console.log('\n### heap bytes per instance\n');
+console.log('\n### heap bytes per idle instance, and per instance with one pending waiter\n');
 console.log('| library | idle | one pending waiter |');
 console.log('| --- | ---: | ---: |');
 for (const instance of instances) {

@@ -3,6 +3,7 @@ const sections: [title: string, file: string][] = [
   ["The seed's example: three tasks, one wait", './seed.ts'],
   ['Dynamic fan-out with go()', './fan-out.ts'],
   ['Misuse is loud: an extra done()', './misuse.ts'],
+  ['Group (errgroup): a limit of 3, one failure cancels the rest', './group.ts'],
 ];
 
 const started = performance.now();

@@ -37,6 +37,7 @@ test('npm start: the tour runs every section', async () => {
   assert.match(output, /all tasks done/);
   assert.match(output, /walked 120 nodes/);
   assert.match(output, /ERR_WAITGROUP_NEGATIVE_COUNTER/);
+  assert.match(output, /never started: file-07, file-08, file-09, file-10/);
   assert.match(output, /Tour finished in/);
 });
 

@@ -108,3 +108,52 @@ export function checkWaitOptions(options: unknown): CheckedWaitOptions {
   }
   return { signal, timeout: checkTimeout(timeout) };
 }
+
+/**
+ * Checks a `Group` limit: an integer, or `Infinity`. Returns the limit to store, with
+ * `Infinity` for none (a negative integer, `-Infinity` or `Infinity`).
+ */
+export function checkLimit(limit: unknown, name: string): number {
+  if (typeof limit === 'number') {
+    if (Number.isInteger(limit)) return limit < 0 ? Infinity : limit;
+    if (limit === Infinity || limit === -Infinity) return Infinity;
+  }
+  throw new TypeError(
+    `The "${name}" ${name.includes('.') ? 'property' : 'argument'} must be an integer (negative for no limit) or Infinity. Received ${describe(limit)}`,
+  );
+}
+
+/** The checked form of a `Group`'s options. */
+export interface CheckedGroupOptions {
+  signal: AbortSignal | undefined;
+  limit: number;
+}
+
+/** Checks `new Group(options)`; throws `TypeError` for bad options. */
+export function checkGroupOptions(options: unknown): CheckedGroupOptions {
+  if (options === undefined) return { signal: undefined, limit: Infinity };
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`The "options" argument must be an object. Received ${describe(options)}`);
+  }
+  const { signal, limit } = options as { signal?: unknown; limit?: unknown };
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new TypeError(`The "options.signal" property must be an AbortSignal. Received ${describe(signal)}`);
+  }
+  return { signal, limit: limit === undefined ? Infinity : checkLimit(limit, 'options.limit') };
+}
+
+/** errgroup's panic for a limit changed while tasks run, as a catchable error. */
+export function limitWhileActive(active: number): WaitGroupError {
+  return new WaitGroupError(
+    'ERR_GROUP_LIMIT_WHILE_ACTIVE',
+    `errgroup: modify limit while ${active} goroutines in the group are still active`,
+  );
+}
+
+/** The error of a `go()` that could never start its task: errgroup's `Go` would block forever. */
+export function limitZero(): WaitGroupError {
+  return new WaitGroupError(
+    'ERR_GROUP_LIMIT_ZERO',
+    'waitgroups: go() on a Group with a limit of 0 can never start the task (errgroup\'s Go would block forever); use tryGo(), or setLimit() to a positive number or -1 first',
+  );
+}
