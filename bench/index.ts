@@ -22,4 +22,9 @@ for (const file of families) {
     console.error(`bench family ${file} failed with exit code ${child.status}`);
   }
 }
+// A full run of every family refreshes docs/benchmarks.md and its chart.
+if (failed === 0 && only.length === 0 && !process.argv.includes('--quick')) {
+  const report = spawnSync(process.execPath, ['--import', 'tsx', `${here}report.ts`], { stdio: 'inherit' });
+  if (report.status !== 0) failed++;
+}
 process.exitCode = failed === 0 ? 0 : 1;

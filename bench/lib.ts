@@ -1,6 +1,7 @@
 // Shared by every benchmark family: measure with mitata, report medians, p99 and the ratio
 // to the workload's baseline, measured in the same run (only ratios hold on a noisy machine).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { basename } from 'node:path';
 import { measure } from 'mitata';
 
@@ -109,7 +110,11 @@ process.once('beforeExit', () => {
   const family = basename(process.argv[1] ?? 'bench', '.bench.ts');
   const dir = new URL(quick ? '../.cache/bench-quick/' : './results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
-  const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString() };
+  const machine = {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
+    date: new Date().toISOString(),
+  };
   writeFileSync(new URL(`${family}.json`, dir), `${JSON.stringify({ family, quick, machine, rows }, null, 2)}\n`);
 });
 

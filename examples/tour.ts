@@ -4,6 +4,7 @@ const sections: [title: string, file: string][] = [
   ['Dynamic fan-out with go()', './fan-out.ts'],
   ['Misuse is loud: an extra done()', './misuse.ts'],
   ['Group (errgroup): a limit of 3, one failure cancels the rest', './group.ts'],
+  ['Threads: one SharedWaitGroup across worker threads', './parallel.ts'],
 ];
 
 const started = performance.now();

@@ -11,6 +11,7 @@
  * | `ERR_WAITGROUP_REUSED` | a new round started before every waiter of the last one returned (shared memory) | `sync: WaitGroup is reused before previous Wait has returned` |
  * | `ERR_WAITGROUP_CANNOT_BLOCK` | a blocking wait was asked for where the platform forbids blocking | (Go always blocks) |
  * | `ERR_GROUP_LIMIT_WHILE_ACTIVE` | a `Group`'s limit was changed while tasks run | `errgroup: modify limit while N goroutines in the group are still active` |
+ * | `ERR_WAITGROUP_TASK_ALREADY_DONE` | `done()` a second time on one task handle (`wg.task()`) | (Go has no handles) |
  * | `ERR_GROUP_LIMIT_ZERO` | `go()` on a `Group` whose limit is 0, which could never start the task | (errgroup's `Go` blocks forever) |
  *
  * The union stays open (`string & {}`) so that codes added in later versions type-check
@@ -22,6 +23,7 @@ export type WaitGroupErrorCode =
   | 'ERR_WAITGROUP_MISUSE'
   | 'ERR_WAITGROUP_REUSED'
   | 'ERR_WAITGROUP_CANNOT_BLOCK'
+  | 'ERR_WAITGROUP_TASK_ALREADY_DONE'
   | 'ERR_GROUP_LIMIT_WHILE_ACTIVE'
   | 'ERR_GROUP_LIMIT_ZERO'
   | (string & {});

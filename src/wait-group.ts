@@ -1,10 +1,14 @@
+import { debugByDefault, outstandingOf, track, trackers, type OutstandingTask } from './internal/debug.js';
 import { Round } from './internal/round.js';
+import { TaskHandle } from './task.js';
 import {
   MAX_COUNT,
   checkDelta,
   checkFunction,
+  checkLabel,
   checkWaitOptions,
   counterOverflow,
+  describe,
   negativeCounter,
   waitTimedOut,
 } from './internal/validate.js';
@@ -38,10 +42,34 @@ export interface WaitGroupLike {
   wait(options?: WaitOptions): Promise<void>;
   /** Runs `fn` as a counted task; see {@link WaitGroup.go}. */
   go<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>>;
+  /** Takes one unit as a handle whose `done()` works once; see {@link WaitGroup.task}. */
+  task(label?: string): TaskHandle;
   /** The counter: tasks added and not yet done. */
   readonly count: number;
   /** The number of `wait()` calls still pending. */
   readonly waiters: number;
+}
+
+/** WaitGroupOptions are the options of `new WaitGroup()`. */
+export interface WaitGroupOptions {
+  /**
+   * Records the label, start time and creation site of every unit not yet done, for
+   * {@link WaitGroup.inspect}, timeout messages and the deadlock report. Off by default,
+   * unless the environment variable `WAITGROUPS_DEBUG=1` turns it on for every group.
+   */
+  debug?: boolean;
+}
+
+/** WaitGroupInspection is what {@link WaitGroup.inspect} returns: a snapshot. */
+export interface WaitGroupInspection {
+  /** The counter. */
+  readonly count: number;
+  /** The number of `wait()` calls still pending. */
+  readonly waiters: number;
+  /** Whether the group is in debug mode, so that `outstanding` is recorded. */
+  readonly debug: boolean;
+  /** The units not yet done, oldest first; empty unless in debug mode. */
+  readonly outstanding: readonly OutstandingTask[];
 }
 
 const resolved: Promise<void> = Promise.resolve();
@@ -71,6 +99,20 @@ const resolved: Promise<void> = Promise.resolve();
  *   a timer may come after the counter already reached zero and released the waiters. Call
  *   `add` before starting the task, or use `go`, which does it for you.
  *
+ * ## Diagnosing a stuck group
+ * - {@link WaitGroup.task} hands out a unit as a handle whose `done()` works once and that
+ *   `using` marks done at the end of a block, Go's `defer wg.Done()`.
+ * - In debug mode (`new WaitGroup({ debug: true })`, or `WAITGROUPS_DEBUG=1` for every group)
+ *   the group records each unit not yet done, with its label, start time and site:
+ *   {@link WaitGroup.inspect} returns them, a timed-out `wait()` lists them, and a `done()`
+ *   too many names the `add` it most likely belonged to. Off, it records nothing and costs
+ *   nothing.
+ * - When the process is about to exit with nothing left to run while a `wait()` of an
+ *   in-thread group is still pending (Node, Deno and Bun), no task can ever call `done()`:
+ *   a report like Go's `all goroutines are asleep - deadlock!` goes to stderr and the exit
+ *   code becomes 1. A pending `wait()` is kept, with its group, until then, as Go keeps a
+ *   blocked goroutine. A process that ends by `process.exit()` is not inspected.
+ *
  * @example
  * ```ts
  * import { WaitGroup } from 'waitgroups';
@@ -92,12 +134,18 @@ export class WaitGroup implements WaitGroupLike {
   #round: Round | null;
   #settle: TaskSettlers | null;
 
-  /** Creates a group with a counter of zero (Go's zero value). */
-  constructor() {
+  /**
+   * Creates a group with a counter of zero (Go's zero value).
+   *
+   * @param options - `{ debug }`: record outstanding units (see {@link WaitGroupOptions})
+   * @throws `TypeError` if `options` is not an object or `debug` not a boolean
+   */
+  constructor(options?: WaitGroupOptions) {
     // Assigned here, not by field initialisers, which measured slower (see Round).
     this.#count = 0;
     this.#round = null;
     this.#settle = null;
+    if (options === undefined ? debugByDefault : checkDebugOption(options)) track(this);
   }
 
   /**
@@ -136,6 +184,7 @@ export class WaitGroup implements WaitGroupLike {
     // slower. Nothing can observe the undone value: this thread runs to completion.
     const count = (this.#count += delta);
     if (count > 0 ? count > MAX_COUNT : count < 0 || this.#round !== null) WaitGroup.#crossed(this, delta);
+    if (trackers !== null) WaitGroup.#record(this, delta);
   }
 
   /**
@@ -156,8 +205,62 @@ export class WaitGroup implements WaitGroupLike {
    * ```
    */
   done(): void {
-    const count = --this.#count;
-    if (count <= 0 && (count < 0 || this.#round !== null)) WaitGroup.#crossed(this, -1);
+    WaitGroup.#down(this);
+    if (trackers !== null) WaitGroup.#record(this, -1);
+  }
+
+  /**
+   * task takes one unit of the counter as a handle: `add(1)` now, and the handle's `done()`,
+   * which works exactly once, later. The handle is `Disposable`, so `using` marks the task
+   * done when its block exits, normally or by a throw: Go's `defer wg.Done()`.
+   *
+   * In debug mode the label, the time and the site are recorded until the handle is done.
+   *
+   * @param label - names the task in errors and reports; default `''`
+   * @throws `TypeError` if `label` is not a string; `RangeError` if the counter is at its
+   *   maximum (nothing changes)
+   * @returns the handle; a second `done()` on it throws `WaitGroupError`
+   *   `ERR_WAITGROUP_TASK_ALREADY_DONE`
+   *
+   * @example
+   * ```ts
+   * import { WaitGroup } from 'waitgroups';
+   *
+   * const wg = new WaitGroup();
+   * for (const file of ['a.txt', 'b.txt']) {
+   *   void (async () => {
+   *     using task = wg.task(file); // done however the block exits
+   *     await new Promise((resolve) => setTimeout(resolve, 10));
+   *   })();
+   * }
+   * await wg.wait();
+   * ```
+   */
+  task(label = ''): TaskHandle {
+    checkLabel(label);
+    WaitGroup.#up(this);
+    const token = trackers?.get(this)?.started('task', label);
+    return new TaskHandle(label, () => WaitGroup.#finish(this, token));
+  }
+
+  /**
+   * inspect returns a snapshot of the group: the counter, the pending waits and, in debug
+   * mode, every unit not yet done (oldest first, with label, start time and site), the same
+   * list that a timed-out `wait()` puts in its message.
+   *
+   * @example
+   * ```ts
+   * import { WaitGroup } from 'waitgroups';
+   *
+   * const wg = new WaitGroup({ debug: true });
+   * const task = wg.task('load config');
+   * console.log(wg.inspect().outstanding[0]?.label); // load config
+   * task.done();
+   * ```
+   */
+  inspect(): WaitGroupInspection {
+    const tracker = trackers?.get(this);
+    return { count: this.#count, waiters: this.waiters, debug: tracker !== undefined, outstanding: tracker?.outstanding() ?? [] };
   }
 
   /**
@@ -205,22 +308,16 @@ export class WaitGroup implements WaitGroupLike {
   wait(options?: WaitOptions): Promise<void> {
     if (options === undefined) {
       if (this.#count === 0) return resolved;
-      const round = (this.#round ??= new Round());
-      round.waiters++;
-      return round.promise;
+      return (this.#round ??= new Round(this)).enter();
     }
     let signal: AbortSignal | undefined;
     let timeout: number | undefined;
     ({ signal, timeout } = checkWaitOptions(options));
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#count === 0) return resolved;
-    if (timeout === 0) return Promise.reject(waitTimedOut(0, this.#count));
-    const round = (this.#round ??= new Round());
-    if (signal === undefined && timeout === undefined) {
-      round.waiters++;
-      return round.promise;
-    }
-    return round.join(signal, timeout, () => this.#count);
+    if (timeout === 0) return Promise.reject(waitTimedOut(0, this.#count, outstandingOf(this)));
+    const round = (this.#round ??= new Round(this));
+    return signal === undefined && timeout === undefined ? round.enter() : round.join(signal, timeout);
   }
 
   /**
@@ -263,31 +360,25 @@ export class WaitGroup implements WaitGroupLike {
    */
   go<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
     checkFunction(fn, 'fn');
-    this.add(1);
+    WaitGroup.#up(this);
+    const token = trackers?.get(this)?.started('go', fn.name);
     let result: T | PromiseLike<T>;
     try {
       result = fn();
     } catch (error) {
-      return Promise.reject(WaitGroup.#taskFailed(this, error));
+      return Promise.reject(WaitGroup.#taskFailed(this, error, token));
     }
     if (isPromiseLike(result)) {
-      // One pair of settlers per group, made on first use, instead of two closures per task.
-      const settle = (this.#settle ??= {
-        fulfilled: (value) => {
-          this.done();
-          return value;
-        },
-        rejected: (error) => {
-          throw WaitGroup.#taskFailed(this, error);
-        },
-      });
+      // One pair of settlers per group, made on first use, instead of two closures per task
+      // (a debug task has its own pair, which ends its record).
+      const settle = token === undefined ? (this.#settle ??= WaitGroup.#settlers(this, undefined)) : WaitGroup.#settlers(this, token);
       return (result instanceof Promise ? result : Promise.resolve(result)).then(
         settle.fulfilled as (value: Awaited<T>) => Awaited<T>,
         settle.rejected,
       );
     }
     try {
-      this.done();
+      WaitGroup.#finish(this, token);
     } catch (misuse) {
       return Promise.reject(misuse);
     }
@@ -322,7 +413,37 @@ export class WaitGroup implements WaitGroupLike {
       return;
     }
     group.#count = count - delta;
-    throw count < 0 ? negativeCounter() : counterOverflow(count - delta, delta);
+    if (count > 0) throw counterOverflow(count - delta, delta);
+    const owner = trackers?.get(group)?.lastSpentSite();
+    throw negativeCounter(undefined, owner && `waitgroups debug: the last units done came from ${owner}; this is one done() too many`);
+  }
+
+  /** One unit up, for `go()` and `task()`: never from zero with waiters, never recorded. */
+  static #up(group: WaitGroup): void {
+    if (++group.#count > MAX_COUNT) {
+      group.#count--;
+      throw counterOverflow(MAX_COUNT, 1);
+    }
+  }
+
+  /** One unit down: `done()` without the record of a plain `add`. */
+  static #down(group: WaitGroup): void {
+    const count = --group.#count;
+    if (count <= 0 && (count < 0 || group.#round !== null)) WaitGroup.#crossed(group, -1);
+  }
+
+  /** Debug mode: records a plain `add(delta)` or `done()` that succeeded. */
+  static #record(group: WaitGroup, delta: number): void {
+    const tracker = trackers?.get(group);
+    if (tracker === undefined || delta === 0) return;
+    if (delta > 0) tracker.added(delta);
+    else tracker.spent(-delta);
+  }
+
+  /** Ends a task of `go()` or `task()`: its debug record (if any), then one unit down. */
+  static #finish(group: WaitGroup, token: object | undefined): void {
+    if (token !== undefined) trackers?.get(group)?.ended(token);
+    WaitGroup.#down(group);
   }
 
   /**
@@ -330,11 +451,35 @@ export class WaitGroup implements WaitGroupLike {
    * counter was already taken to zero by a stray `done()`, the misuse error with the task's
    * error as its `cause`, so that neither is lost.
    */
-  static #taskFailed(group: WaitGroup, error: unknown): unknown {
+  static #taskFailed(group: WaitGroup, error: unknown, token: object | undefined): unknown {
     if (group.#count === 0) return negativeCounter(error);
-    group.done();
+    WaitGroup.#finish(group, token);
     return error;
   }
+
+  /** The reactions that end a `go()` task when its promise settles. */
+  static #settlers(group: WaitGroup, token: object | undefined): TaskSettlers {
+    return {
+      fulfilled: (value) => {
+        WaitGroup.#finish(group, token);
+        return value;
+      },
+      rejected: (error) => {
+        throw WaitGroup.#taskFailed(group, error, token);
+      },
+    };
+  }
+}
+
+function checkDebugOption(options: WaitGroupOptions): boolean {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`The "options" argument must be an object. Received ${describe(options)}`);
+  }
+  const { debug } = options;
+  if (debug !== undefined && typeof debug !== 'boolean') {
+    throw new TypeError(`The "options.debug" property must be a boolean. Received ${describe(debug)}`);
+  }
+  return debug ?? debugByDefault;
 }
 
 /** The reactions that mark a `go()` task done when its promise settles. */

@@ -32,23 +32,33 @@ test('examples/misuse.ts: an extra done() is caught with its code and Go\'s mess
   );
 });
 
+test('examples/parallel.ts: worker threads coordinated by one SharedWaitGroup find every prime', async () => {
+  const output = await example('examples/parallel.ts');
+  assert.match(output, /^216816 primes below 3,000,000 \(one thread found 216816\)\n/);
+  assert.match(output, /\d+ worker threads coordinated by one SharedWaitGroup: \d+ ms\n1 worker thread: \d+ ms; speed-up [\d.]+x\n$/);
+});
+
 test('npm start: the tour runs every section', async () => {
   const output = await example('examples/tour.ts');
   assert.match(output, /all tasks done/);
   assert.match(output, /walked 120 nodes/);
   assert.match(output, /ERR_WAITGROUP_NEGATIVE_COUNTER/);
   assert.match(output, /never started: file-07, file-08, file-09, file-10/);
+  assert.match(output, /216816 primes below 3,000,000/);
   assert.match(output, /Tour finished in/);
 });
 
-test('every complete TypeScript example of the README is an example file run above', () => {
+test('every complete TypeScript example of the README is a file that a test runs', () => {
   const root = new URL('..', import.meta.url);
   const readme = readFileSync(new URL('README.md', root), 'utf8');
-  const examples = readdirSync(new URL('examples/', root))
-    .filter((file) => file.endsWith('.ts'))
-    .map((file) => readFileSync(new URL(`examples/${file}`, root), 'utf8'));
+  // Examples, and the diagnostics fixtures whose output test/diagnostics.test.ts asserts.
+  const examples = ['examples/', 'test/fixtures/diagnostics/'].flatMap((dir) =>
+    readdirSync(new URL(dir, root))
+      .filter((file) => /\.m?ts$|\.mjs$/.test(file))
+      .map((file) => readFileSync(new URL(`${dir}${file}`, root), 'utf8')),
+  );
   // A block that starts with an import is a complete program; others are marked excerpts.
-  const programs = [...readme.matchAll(/```ts\n(import [\s\S]*?)```/g)].map((match) => match[1]!);
+  const programs = [...readme.matchAll(/```(?:ts|js)\n(import [\s\S]*?)```/g)].map((match) => match[1]!);
   assert.ok(programs.length > 0);
   for (const program of programs) {
     assert.ok(

@@ -1,3 +1,5 @@
+import { outstandingOf } from './debug.js';
+import { canReport, link, unlink, type Pending, type ReportedGroup } from './deadlock.js';
 import { waitTimedOut } from './validate.js';
 
 // One shared executor instead of a closure per promise: `new Promise(capture)` stores the
@@ -19,38 +21,53 @@ function noop(): void {}
  * released together when it reaches zero. Plain waiters share one promise; waiters with a
  * signal or a timeout each have their own (a {@link CancellableWaiter}) so they can leave.
  */
-export class Round {
+export class Round implements Pending {
   readonly promise: Promise<void>;
   readonly #resolve: () => void;
+  /** The group whose round this is, for timeout messages and the deadlock report. */
+  readonly group: ReportedGroup;
   /** `wait()` calls of this round still pending, plain and cancellable. */
   waiters: number;
   #cancellable: Set<CancellableWaiter> | null;
+  // Links of the list of rounds with pending waiters (deadlock.ts).
+  prev: Pending | null;
+  next: Pending | null;
 
   // See CancellableWaiter's constructor for why fields are assigned here.
-  constructor() {
+  constructor(group: ReportedGroup) {
     this.promise = new Promise<void>(captureResolve);
     this.#resolve = capturedResolve;
+    this.group = group;
     this.waiters = 0;
     this.#cancellable = null;
+    this.prev = null;
+    this.next = null;
+  }
+
+  /** Adds a plain waiter; returns the round's promise. */
+  enter(): Promise<void> {
+    if (this.waiters++ === 0 && canReport) link(this);
+    return this.promise;
   }
 
   /** Adds a waiter that may give up on `signal` or after `timeout` ms; returns its promise. */
-  join(signal: AbortSignal | undefined, timeout: number | undefined, count: () => number): Promise<void> {
-    const waiter = new CancellableWaiter(this, signal, timeout, count);
+  join(signal: AbortSignal | undefined, timeout: number | undefined): Promise<void> {
+    const waiter = new CancellableWaiter(this, signal, timeout);
     (this.#cancellable ??= new Set()).add(waiter);
-    this.waiters++;
+    this.enter();
     return waiter.promise;
   }
 
   /** Removes a waiter that gave up; false if the round was already released. */
   leave(waiter: CancellableWaiter): boolean {
     if (this.#cancellable?.delete(waiter) !== true) return false;
-    this.waiters--;
+    if (--this.waiters === 0 && canReport) unlink(this);
     return true;
   }
 
   /** Releases every waiter of the round. Called once, when the counter reaches zero. */
   release(): void {
+    if (this.waiters !== 0 && canReport) unlink(this);
     this.waiters = 0;
     this.#resolve();
     const cancellable = this.#cancellable;
@@ -78,19 +95,17 @@ class CancellableWaiter {
   readonly #round: Round;
   readonly #signal: AbortSignal | undefined;
   readonly #timeout: number | undefined;
-  readonly #count: () => number;
   readonly #timer: ReturnType<typeof setTimeout> | undefined;
 
   // Fields are assigned in the constructor, not by initialisers: on Node 20 initialisers
   // made the wake path (wait, done, await) 1.5x slower (bench/in-thread.bench.ts).
-  constructor(round: Round, signal: AbortSignal | undefined, timeout: number | undefined, count: () => number) {
+  constructor(round: Round, signal: AbortSignal | undefined, timeout: number | undefined) {
     this.promise = new Promise<void>(capture);
     this.#resolve = capturedResolve;
     this.#reject = capturedReject;
     this.#round = round;
     this.#signal = signal;
     this.#timeout = timeout;
-    this.#count = count;
     signal?.addEventListener('abort', this);
     this.#timer = timeout === undefined ? undefined : setTimeout(onTimeout, timeout, this);
   }
@@ -102,7 +117,9 @@ class CancellableWaiter {
 
   /** The timer's callback: rejects with `ERR_WAITGROUP_TIMEOUT`. */
   timedOut(): void {
-    if (this.#leave()) this.#reject(waitTimedOut(this.#timeout ?? 0, this.#count()));
+    if (!this.#leave()) return;
+    const group = this.#round.group;
+    this.#reject(waitTimedOut(this.#timeout ?? 0, group.count, outstandingOf(group)));
   }
 
   #leave(): boolean {

@@ -41,6 +41,13 @@ export function checkFunction(fn: unknown, name: string): asserts fn is (...args
   }
 }
 
+/** Throws unless `label` is a string (a task handle's label). */
+export function checkLabel(label: unknown): asserts label is string {
+  if (typeof label !== 'string') {
+    throw new TypeError(`The "label" argument must be a string. Received ${describe(label)}`);
+  }
+}
+
 /** The RangeError of an `add` that would take the counter past {@link MAX_COUNT}. */
 export function counterOverflow(count: number, delta: number): RangeError {
   return new RangeError(
@@ -48,19 +55,27 @@ export function counterOverflow(count: number, delta: number): RangeError {
   );
 }
 
-/** Go's panic for a counter taken below zero, as a catchable error. */
-export function negativeCounter(cause?: unknown): WaitGroupError {
-  const message = 'sync: negative WaitGroup counter';
+/**
+ * Go's panic for a counter taken below zero, as a catchable error. `detail` (debug mode) is
+ * appended on a line of its own, so the message still starts with Go's exact text.
+ */
+export function negativeCounter(cause?: unknown, detail?: string): WaitGroupError {
+  const message = `sync: negative WaitGroup counter${detail === undefined ? '' : `\n${detail}`}`;
   return cause === undefined
     ? new WaitGroupError('ERR_WAITGROUP_NEGATIVE_COUNTER', message)
     : new WaitGroupError('ERR_WAITGROUP_NEGATIVE_COUNTER', message, { cause });
 }
 
-/** The error of a wait that gave up after `timeout` ms while the counter was `count`. */
-export function waitTimedOut(timeout: number, count: number): WaitGroupError {
+/**
+ * The error of a wait that gave up after `timeout` ms while the counter was `count`;
+ * `outstanding` (debug mode) lists the tasks not done, one per line.
+ */
+export function waitTimedOut(timeout: number, count: number, outstanding?: string): WaitGroupError {
   return new WaitGroupError(
     'ERR_WAITGROUP_TIMEOUT',
-    `waitgroups: wait timed out after ${timeout} ms with the WaitGroup counter at ${count}`,
+    `waitgroups: wait timed out after ${timeout} ms with the WaitGroup counter at ${count}${
+      outstanding === undefined ? '' : `; outstanding, oldest first:\n${outstanding}`
+    }`,
   );
 }
 

@@ -363,6 +363,52 @@ export function waitGroupContract(name: string, create: () => WaitGroupLike): vo
       });
     });
 
+    describe('task handles', () => {
+      test('task(label): add(1) now; done() once; a second done() names the label and changes nothing', () => {
+        const wg = create();
+        const task = wg.task('fetch');
+        assert.equal(wg.count, 1);
+        assert.equal(task.label, 'fetch');
+        task.done();
+        assert.equal(wg.count, 0);
+        assert.throws(() => task.done(), {
+          name: 'WaitGroupError',
+          code: 'ERR_WAITGROUP_TASK_ALREADY_DONE',
+          message: /task "fetch" is already done/,
+        });
+        assert.equal(wg.count, 0);
+      });
+
+      test('`using` marks the task done when its block exits, normally or by a throw', async () => {
+        const wg = create();
+        const failure = new Error('inside');
+        const work = async (fail: boolean) => {
+          using task = wg.task(fail ? 'failing' : 'ok');
+          await tick();
+          assert.equal(task.isDone, false, 'not done inside the block');
+          if (fail) throw failure;
+        };
+        const results = Promise.allSettled([work(false), work(true)]);
+        assert.equal(wg.count, 2);
+        await wg.wait();
+        assert.deepEqual(await results, [
+          { status: 'fulfilled', value: undefined },
+          { status: 'rejected', reason: failure },
+        ]);
+        {
+          using early = wg.task();
+          early.done(); // done early: the end of the block must not call done() again
+        }
+        assert.equal(wg.count, 0);
+      });
+
+      test('task(non-string) is a TypeError and takes no unit', () => {
+        const wg = create();
+        assert.throws(() => wg.task(1 as unknown as string), TypeError);
+        assert.equal(wg.count, 0);
+      });
+    });
+
     describe('go', () => {
       test('go() counts the task until its outcome settles, and returns that outcome', async () => {
         const wg = create();

@@ -1,0 +1,614 @@
+import { TaskHandle } from './task.js';
+import {
+  ADD_ONE_LIMIT,
+  BYTE_LENGTH,
+  COUNTER_MINUS_ONE,
+  COUNTER_ONE,
+  COUNTER_ONE_NO_WAITERS,
+  COUNTER_TWO,
+  MAX_WAITERS,
+  SEMA_OFFSET,
+  WAITER_ONE,
+  cannotBlock,
+  checkMemory,
+  checkSyncOptions,
+  counterIsZero,
+  counterOf,
+  generationOf,
+  isIdle,
+  isPromiseLike,
+  misuse,
+  releasedState,
+  reused,
+  tooManyWaiters,
+  waitersOf,
+} from './internal/shared-state.js';
+import { AsyncWaiters } from './internal/shared-waiters.js';
+import {
+  MAX_COUNT,
+  checkDelta,
+  checkFunction,
+  checkLabel,
+  checkWaitOptions,
+  counterOverflow,
+  negativeCounter,
+  waitTimedOut,
+} from './internal/validate.js';
+import { WaitGroupError } from './errors.js';
+import type { WaitGroup, WaitGroupLike, WaitOptions } from './wait-group.js';
+
+const resolved: Promise<void> = Promise.resolve();
+
+/**
+ * SharedWaitGroup waits for a collection of tasks to finish across threads: Go's
+ * `sync.WaitGroup` in a `SharedArrayBuffer`, for worker threads (Node's `worker_threads`, Web
+ * Workers, Deno and Bun workers).
+ *
+ * The group is 16 bytes of shared memory ({@link SharedWaitGroup.BYTE_LENGTH}): Go's 64-bit
+ * state word (counter and waiter count, plus a round generation) and a wake word, updated with
+ * `Atomics`. One thread creates the group and passes `buffer` and `byteOffset` to the others,
+ * which attach with `new SharedWaitGroup(buffer, byteOffset)`; posting the group object itself
+ * works too, because a structured clone carries exactly those two properties. Every thread then
+ * holds the same group: {@link SharedWaitGroup.add} and {@link SharedWaitGroup.done} from any of
+ * them count, and {@link SharedWaitGroup.wait} (a promise, never blocking) or
+ * {@link SharedWaitGroup.waitSync} (blocking, like Go's `Wait`) return once the counter is zero.
+ *
+ * Zero-filled memory is a group with counter zero, like Go's zero value, so several groups may
+ * live side by side in one buffer, and attaching never writes. The group may be reused as soon
+ * as a round has completed.
+ *
+ * ## Misuse
+ * Go's three panics are errors here, with Go's messages, and the call that fails changes
+ * nothing once it returns:
+ * - a counter taken below zero: `WaitGroupError` `ERR_WAITGROUP_NEGATIVE_COUNTER`
+ *   (`sync: negative WaitGroup counter`); see {@link SharedWaitGroup.add} for what other
+ *   threads may observe while it is refused;
+ * - a positive `add` from zero while waiters are registered (the `add` raced with a `wait` it
+ *   should have preceded, or with the release of the last round): `ERR_WAITGROUP_MISUSE`
+ *   (`sync: WaitGroup misuse: Add called concurrently with Wait`);
+ * - a `waitSync()` that wakes to find its released group already in a new round:
+ *   `ERR_WAITGROUP_REUSED` (`sync: WaitGroup is reused before previous Wait has returned`).
+ *   An asynchronous `wait()` instead belongs to its round, as {@link WaitGroup.wait} does, and
+ *   resolves even if the group was reused before it ran.
+ *
+ * A group is its memory: a copy of the bytes (a plain `ArrayBuffer`, a copied typed array) is
+ * another group, which is why the constructor refuses anything but a `SharedArrayBuffer`.
+ *
+ * ## Cancellation
+ * `wait({ signal, timeout })` and `waitSync({ timeout })` give up like {@link WaitGroup.wait}
+ * (Go's `Wait` has neither). A waiter that gives up withdraws its registration from shared
+ * memory unless a release has already counted it, in which case it has been released and
+ * returns normally; it never takes a wake-up meant for another waiter and leaves nothing
+ * behind for a later round.
+ *
+ * ## Memory ordering
+ * Everything a thread wrote before its `done()`, plain (non-atomic) writes to shared memory
+ * included, is visible to every thread whose `wait()` or `waitSync()` that `done()` released,
+ * and to a wait that finds the counter already at zero. `Atomics` operations are sequentially
+ * consistent, every `add`/`done` is a read-modify-write of the one 64-bit state word, so each
+ * reads from the previous one, and a waiter returns only after an atomic read of that same word
+ * that sees the counter's zero (or the reset of the release that followed it): that read
+ * synchronizes with the last `done()`, which in turn read from every earlier one. This is Go's
+ * rule, "a call to Done synchronizes before the return of any Wait call that it unblocks".
+ *
+ * @example
+ * ```ts
+ * // main.ts
+ * import { Worker } from 'node:worker_threads';
+ * import { SharedWaitGroup } from 'waitgroups';
+ *
+ * const wg = new SharedWaitGroup();
+ * const results = new Int32Array(new SharedArrayBuffer(4 * 4));
+ * wg.add(4);
+ * for (let i = 0; i < 4; i++) {
+ *   new Worker(new URL('./worker.js', import.meta.url), {
+ *     workerData: { buffer: wg.buffer, byteOffset: wg.byteOffset, results, i },
+ *   });
+ * }
+ * await wg.wait();
+ * console.log(results); // every worker's plain write is visible here
+ *
+ * // worker.ts
+ * import { workerData } from 'node:worker_threads';
+ * import { SharedWaitGroup } from 'waitgroups';
+ *
+ * const wg = new SharedWaitGroup(workerData.buffer, workerData.byteOffset);
+ * workerData.results[workerData.i] = workerData.i * workerData.i;
+ * wg.done();
+ * ```
+ */
+export class SharedWaitGroup implements WaitGroupLike {
+  /** BYTE_LENGTH is the number of bytes of shared memory one group occupies: 16. */
+  static readonly BYTE_LENGTH: number = BYTE_LENGTH;
+
+  /**
+   * buffer is the shared memory that holds the group. It is an own enumerable property, so a
+   * structured clone of the group (`postMessage(wg)`) carries it to another thread.
+   */
+  declare readonly buffer: SharedArrayBuffer;
+
+  /** byteOffset is where the group starts in {@link SharedWaitGroup.buffer}; a multiple of 8. */
+  declare readonly byteOffset: number;
+
+  readonly #state: BigInt64Array;
+  readonly #sema: Int32Array;
+  #waiters: AsyncWaiters | null;
+
+  /**
+   * Creates a group: in memory of its own, or attached to `buffer` at `byteOffset`.
+   *
+   * Attaching writes nothing: zero-filled memory is a group with counter zero, and memory that
+   * another thread's group already uses is that same group. Reserve
+   * {@link SharedWaitGroup.BYTE_LENGTH} bytes per group, at offsets that are multiples of 8.
+   *
+   * @param buffer - the shared memory; omitted, the group allocates its own
+   * @param byteOffset - where the group starts in `buffer`; default 0
+   * @throws `TypeError` if `buffer` is given and is not a `SharedArrayBuffer` (a plain
+   *   `ArrayBuffer` would be a copy, not the same group), if `byteOffset` is not a number, or
+   *   if the context has no `SharedArrayBuffer` at all (a browser page that is not
+   *   cross-origin isolated)
+   * @throws `RangeError` if `byteOffset` is negative, not an integer, not a multiple of 8, or
+   *   leaves fewer than {@link SharedWaitGroup.BYTE_LENGTH} bytes
+   *
+   * @example
+   * ```ts
+   * import { SharedWaitGroup } from 'waitgroups';
+   *
+   * // Two groups in one buffer; a worker attaches to the second one.
+   * const buffer = new SharedArrayBuffer(2 * SharedWaitGroup.BYTE_LENGTH);
+   * const first = new SharedWaitGroup(buffer, 0);
+   * const second = new SharedWaitGroup(buffer, SharedWaitGroup.BYTE_LENGTH);
+   * second.add(1);
+   * const again = new SharedWaitGroup(second.buffer, second.byteOffset); // the same group
+   * console.log(first.count, again.count); // 0 1
+   * ```
+   */
+  constructor(buffer?: SharedArrayBuffer, byteOffset: number = 0) {
+    const memory = checkMemory(buffer, byteOffset);
+    Object.defineProperty(this, 'buffer', { value: memory, enumerable: true });
+    Object.defineProperty(this, 'byteOffset', { value: byteOffset, enumerable: true });
+    this.#state = new BigInt64Array(memory, byteOffset, 1);
+    this.#sema = new Int32Array(memory, byteOffset + SEMA_OFFSET, 1);
+    this.#waiters = null;
+  }
+
+  /**
+   * add adds `delta`, which may be negative, to the counter, from any thread. When the counter
+   * reaches zero, every waiter of the round is released, in every thread.
+   *
+   * Call `add` with a positive delta before starting the task it counts (before posting it to
+   * a worker): a positive `add` that starts from zero must happen before the waits meant to
+   * cover it. `add(0)` does nothing; in particular it releases nobody.
+   *
+   * ## Misuse
+   * Whatever it throws, the counter is unchanged once `add` returns. The update is one atomic
+   * read-modify-write, so a refused one is undone by the opposite read-modify-write. Between
+   * the two (a few instructions, only while a misuse is being refused) other threads see the
+   * counter off by the refused delta: `count` may read negative (or below the value it had),
+   * a concurrent decrement may be refused too, a concurrent `wait` may register, and an add
+   * that lands the counter on zero releases the waiters as usual. The undo is itself applied
+   * like an add: if it lands the counter on zero with waiters registered, it releases them.
+   * In a program without misuse none of this can happen.
+   *
+   * @param delta - a safe integer; default 1
+   * @throws `TypeError` if `delta` is not a safe integer
+   * @throws `RangeError` if the counter would exceed 2^31-1, Go's int32 maximum
+   * @throws `WaitGroupError` `ERR_WAITGROUP_NEGATIVE_COUNTER` (`sync: negative WaitGroup
+   *   counter`) if the counter would go below zero
+   * @throws `WaitGroupError` `ERR_WAITGROUP_MISUSE` (`sync: WaitGroup misuse: Add called
+   *   concurrently with Wait`) if a positive `add` finds the counter at zero with waiters
+   *   still registered: it raced with the end of a round (or with a `wait` it should have
+   *   preceded). The add is undone and those waiters are released.
+   *
+   * @example
+   * ```ts
+   * import { SharedWaitGroup } from 'waitgroups';
+   *
+   * const wg = new SharedWaitGroup();
+   * wg.add(3); // before handing three tasks to workers
+   * wg.add(-3); // back to zero
+   * wg.waitSync(); // returns at once
+   * ```
+   */
+  add(delta: number = 1): void {
+    if (delta !== 1) {
+      this.#addAny(delta);
+      return;
+    }
+    const old = Atomics.add(this.#state, 0, COUNTER_ONE);
+    // Old counter 1..2^31-2: nothing to check. Old state all zero but the generation: a new round.
+    if (old >= COUNTER_ONE ? old < ADD_ONE_LIMIT : old >= 0n && old < WAITER_ONE) return;
+    this.#afterAdd(old, 1, COUNTER_ONE);
+  }
+
+  /** `add` with a delta other than 1: checked, then one read-modify-write. */
+  #addAny(delta: number): void {
+    checkDelta(delta);
+    if (delta === 0) return;
+    if (delta > MAX_COUNT) throw counterOverflow(this.count, delta);
+    if (delta < -MAX_COUNT) throw negativeCounter();
+    const shifted = BigInt(delta) << 32n;
+    this.#afterAdd(Atomics.add(this.#state, 0, shifted), delta, shifted);
+  }
+
+  /**
+   * done decrements the counter by one: `add(-1)`. Call it once when a task finishes, in
+   * whichever thread ran it, whether the task succeeded or failed.
+   *
+   * @throws `WaitGroupError` `ERR_WAITGROUP_NEGATIVE_COUNTER` (`sync: negative WaitGroup
+   *   counter`) if the counter is already zero; the counter is restored to zero (see
+   *   {@link SharedWaitGroup.add} for what other threads may observe meanwhile)
+   *
+   * @example
+   * ```ts
+   * import { SharedWaitGroup } from 'waitgroups';
+   *
+   * // In a worker, with `buffer` and `byteOffset` received from the thread that made the group:
+   * declare const buffer: SharedArrayBuffer, byteOffset: number;
+   * const wg = new SharedWaitGroup(buffer, byteOffset);
+   * try {
+   *   // ... the task ...
+   * } finally {
+   *   wg.done();
+   * }
+   * ```
+   */
+  done(): void {
+    const old = Atomics.sub(this.#state, 0, COUNTER_ONE);
+    // Old counter >= 2: not reaching zero. Old counter 1 with no waiters: zero, nobody to release.
+    if (old >= COUNTER_TWO) return;
+    if (old >= COUNTER_ONE) {
+      if (old >= COUNTER_ONE_NO_WAITERS) this.#release(old - COUNTER_ONE); // counter 1 with waiters
+      return;
+    }
+    this.#afterAdd(old, -1, COUNTER_MINUS_ONE);
+  }
+
+  /**
+   * The slow path of an add whose read-modify-write returned `old`: Go's checks, the undo of a
+   * refused add, and the release of the round when the counter reached zero with waiters.
+   */
+  #afterAdd(old: bigint, delta: number, shifted: bigint): void {
+    const counter = counterOf(old);
+    const next = counter + delta;
+    if (delta > 0) {
+      if (counter >= 0 && next > MAX_COUNT) {
+        this.#undo(shifted);
+        throw counterOverflow(counter, delta);
+      }
+      if (counter === 0 && waitersOf(old) !== 0) {
+        this.#undo(shifted);
+        throw misuse();
+      }
+    } else if (next < 0) {
+      this.#undo(shifted);
+      throw negativeCounter();
+    }
+    if (next === 0) {
+      const s = old + shifted;
+      if (!isIdle(s)) this.#release(s);
+    }
+  }
+
+  /** Undoes a refused add; releases the waiters if the undo lands the counter on zero. */
+  #undo(shifted: bigint): void {
+    const s = Atomics.sub(this.#state, 0, shifted) - shifted;
+    if (counterIsZero(s) && !isIdle(s)) this.#release(s);
+  }
+
+  /**
+   * Releases the round of state `s` (counter zero, waiters registered): Go's reset, here a
+   * compare-and-swap to the next generation with no waiters, then one bump of the wake word and
+   * a notify of every thread parked on it.
+   */
+  #release(s: bigint): void {
+    const next = releasedState(s);
+    for (;;) {
+      const prev = Atomics.compareExchange(this.#state, 0, s, next);
+      if (prev === s) break;
+      // The state changed in between. From counter zero with waiters registered, every add is
+      // refused (a positive one is a misuse, a negative one goes below zero), and its undo lands
+      // the counter on zero again and releases; a waiter does not register at counter zero, but
+      // one that gives up may withdraw. So: retry while the state is still this round at zero
+      // with waiters; otherwise the release is someone else's to make, or nobody's.
+      if (!counterIsZero(prev) || isIdle(prev) || generationOf(prev) !== generationOf(s)) return;
+      s = prev;
+    }
+    Atomics.add(this.#sema, 0, 1);
+    Atomics.notify(this.#sema, 0);
+    // Waiters of this object, in this thread, need not wait for their waitAsync to fire.
+    this.#waiters?.sweep();
+  }
+
+  /**
+   * wait returns a promise that resolves when the counter is zero. It never blocks the thread,
+   * so it works on a browser's main thread too.
+   *
+   * At zero it resolves at once, after one atomic load. Otherwise the wait registers as a
+   * waiter in shared memory and parks on `Atomics.waitAsync` (one per group object, whatever
+   * the number of waits); it resolves when the counter next reaches zero, even if the group is
+   * reused before this thread gets to run (each `wait()` belongs to its round, as with
+   * {@link WaitGroup.wait}). Where `Atomics.waitAsync` is missing (Firefox before 145, Safari
+   * before 16.4) it polls instead, every 1, 2, 4 ... up to 32 ms.
+   *
+   * While the wait is pending it keeps Node's event loop alive, which a pending
+   * `Atomics.waitAsync` alone does not: a script whose only remaining work is `await wg.wait()`
+   * for unref'd workers still finishes. (One interval per thread, shared by all such waits,
+   * ref'd while any is pending and unref'd, or cleared, when the last one settles; a wait with
+   * a timeout relies on its own timer.)
+   *
+   * ## Cancellation
+   * - `signal`: when it aborts, the wait rejects with `signal.reason`, unwrapped. A signal
+   *   already aborted rejects at once without registering, even at counter zero.
+   * - `timeout`: after this many milliseconds the wait rejects with `WaitGroupError`
+   *   `ERR_WAITGROUP_TIMEOUT`, whose message gives the counter at that moment. `timeout: 0`
+   *   rejects at once unless the counter is zero; `Infinity` means no timeout.
+   * - A wait that gives up withdraws its registration with a compare-and-swap that also
+   *   checks the round's generation, so it cannot withdraw from a later round. If its round
+   *   was already released, it resolves instead: it lost the race, and the release stands.
+   *   Its abort listener and its timer are removed either way.
+   *
+   * ## Memory ordering
+   * When the promise resolves, everything written before the `done()` that released it is
+   * visible (see {@link SharedWaitGroup}).
+   *
+   * @param options - `{ signal, timeout }`, both optional
+   * @throws `TypeError` or `RangeError`, synchronously, for invalid options (as
+   *   {@link WaitGroup.wait}); `RangeError`, synchronously, if 65,535 waits are already
+   *   registered on the group
+   * @returns a promise that resolves when the counter reaches zero, or rejects with
+   *   `signal.reason` or `ERR_WAITGROUP_TIMEOUT`
+   *
+   * @example
+   * ```ts
+   * import { SharedWaitGroup } from 'waitgroups';
+   *
+   * const wg = new SharedWaitGroup();
+   * wg.add(1); // a worker will call done()
+   * try {
+   *   await wg.wait({ timeout: 5_000 });
+   * } catch (error) {
+   *   console.error('the worker did not finish in time', error);
+   * }
+   * ```
+   */
+  wait(options?: WaitOptions): Promise<void> {
+    if (options === undefined) {
+      const s = Atomics.load(this.#state, 0);
+      if (s >= 0n && s < COUNTER_ONE) return resolved;
+      return this.#waitAsync(s, undefined, undefined);
+    }
+    const { signal, timeout } = checkWaitOptions(options);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const s = Atomics.load(this.#state, 0);
+    if (s >= 0n && s < COUNTER_ONE) return resolved;
+    if (timeout === 0) return Promise.reject(waitTimedOut(0, counterOf(s)));
+    return this.#waitAsync(s, signal, timeout);
+  }
+
+  /** Registers a `wait()` and parks it with this object's other asynchronous waits. */
+  #waitAsync(s: bigint, signal: AbortSignal | undefined, timeout: number | undefined): Promise<void> {
+    const registered = this.#register(s);
+    if (registered === undefined) return resolved;
+    this.#waiters ??= new AsyncWaiters(this.#state, this.#sema);
+    return this.#waiters.add(generationOf(registered), signal, timeout);
+  }
+
+  /**
+   * waitSync blocks the thread until the counter is zero: Go's `Wait`, with `Atomics.wait`.
+   *
+   * At zero it returns at once, after one atomic load. Otherwise it registers as a waiter and
+   * sleeps on the wake word until the round is released. Use it in workers, and on the main
+   * thread of Node, Deno or Bun when blocking is what you want; a browser's main thread may not
+   * block, and there it throws `ERR_WAITGROUP_CANNOT_BLOCK`: use `await wg.wait()`.
+   *
+   * ## Misuse
+   * Like Go's `Wait`, it throws `WaitGroupError` `ERR_WAITGROUP_REUSED` (`sync: WaitGroup is
+   * reused before previous Wait has returned`) if, when it wakes, its round has been released
+   * and a new one has already begun: another thread reused the group before this wait
+   * returned. Its own round did complete.
+   *
+   * ## Cancellation
+   * `timeout` (milliseconds, 0 to 2^31-1, or `Infinity`): once it has passed, the wait
+   * withdraws its registration as {@link SharedWaitGroup.wait} does and throws
+   * `ERR_WAITGROUP_TIMEOUT`, unless its round was released meanwhile, in which case it returns.
+   * `timeout: 0` throws at once unless the counter is zero. There is no `signal`: a blocked
+   * thread cannot run an abort listener.
+   *
+   * ## Memory ordering
+   * When it returns, everything written before the `done()` that released it is visible (see
+   * {@link SharedWaitGroup}).
+   *
+   * @param options - `{ timeout }`, optional
+   * @throws `TypeError` or `RangeError` for invalid options (a `signal` included)
+   * @throws `WaitGroupError` `ERR_WAITGROUP_TIMEOUT` when the timeout passes
+   * @throws `WaitGroupError` `ERR_WAITGROUP_CANNOT_BLOCK` where `Atomics.wait` is forbidden
+   *   (its `TypeError` is the `cause`); the registration is withdrawn first
+   * @throws `WaitGroupError` `ERR_WAITGROUP_REUSED` as described under Misuse
+   * @throws `RangeError` if 65,535 waits are already registered on the group
+   *
+   * @example
+   * ```ts
+   * import { SharedWaitGroup } from 'waitgroups';
+   *
+   * // In a worker: a barrier for the tasks this worker handed to other workers.
+   * declare const buffer: SharedArrayBuffer, byteOffset: number;
+   * const wg = new SharedWaitGroup(buffer, byteOffset);
+   * wg.waitSync({ timeout: 10_000 });
+   * ```
+   */
+  waitSync(options?: { timeout?: number }): void {
+    if (options === undefined) {
+      const s = Atomics.load(this.#state, 0);
+      if (s >= 0n && s < COUNTER_ONE) return;
+      this.#waitSync(s, undefined);
+      return;
+    }
+    const timeout = checkSyncOptions(options);
+    const s = Atomics.load(this.#state, 0);
+    if (s >= 0n && s < COUNTER_ONE) return;
+    if (timeout === 0) throw waitTimedOut(0, counterOf(s));
+    this.#waitSync(s, timeout);
+  }
+
+  /** Registers a `waitSync()` and sleeps until its round is released, or gives up. */
+  #waitSync(s: bigint, timeout: number | undefined): void {
+    const registered = this.#register(s);
+    if (registered === undefined) return;
+    const generation = generationOf(registered);
+    const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
+    let blockError: unknown = null;
+    for (;;) {
+      // The futex rule: read the wake word first, then the state. A release that lands after
+      // the state was read bumps the wake word, so Atomics.wait returns at once or is notified.
+      const seen = Atomics.load(this.#sema, 0);
+      const state = Atomics.load(this.#state, 0);
+      if (generationOf(state) !== generation) {
+        // Released. Go's check: the state must still be idle (the generation aside).
+        if (!isIdle(state)) throw reused();
+        return;
+      }
+      const remaining = deadline - performance.now();
+      if (remaining <= 0 || blockError !== null) {
+        // Give up: withdraw, unless a release has come first (then the loop returns above).
+        if (Atomics.compareExchange(this.#state, 0, state, state - WAITER_ONE) === state) {
+          throw blockError !== null ? cannotBlock(blockError) : waitTimedOut(timeout ?? 0, counterOf(state));
+        }
+        continue;
+      }
+      try {
+        Atomics.wait(this.#sema, 0, seen, remaining);
+      } catch (error) {
+        // A TypeError where the agent may not block (a browser's main thread).
+        blockError = error;
+      }
+    }
+  }
+
+  /**
+   * Registers one waiter in state `s` or a later one; returns the registered state, or
+   * `undefined` if the counter reached zero first.
+   */
+  #register(s: bigint): bigint | undefined {
+    for (;;) {
+      if (counterIsZero(s)) return undefined;
+      if (waitersOf(s) === MAX_WAITERS) throw tooManyWaiters();
+      const next = s + WAITER_ONE;
+      const prev = Atomics.compareExchange(this.#state, 0, s, next);
+      if (prev === s) return next;
+      s = prev;
+    }
+  }
+
+  /**
+   * go runs `fn` as a task of the group in this thread: `add(1)` before returning, `done()`
+   * when `fn`'s outcome settles, whatever it is. The promise it returns settles with that same
+   * outcome. Behaves as {@link WaitGroup.go}; threads waiting on the group wait for the task.
+   *
+   * @param fn - the task; its result may be a value or a promise
+   * @throws `TypeError` if `fn` is not a function; `RangeError` if the counter is at its
+   *   maximum (then `fn` is not called)
+   * @returns a promise of `fn`'s result; if a stray `done()` elsewhere already took the counter
+   *   to zero, it rejects with `ERR_WAITGROUP_NEGATIVE_COUNTER` (the task's own error as `cause`)
+   *
+   * @example
+   * ```ts
+   * import { SharedWaitGroup } from 'waitgroups';
+   *
+   * declare function compressChunk(): Promise<void>;
+   * const wg = new SharedWaitGroup(); // a worker may also waitSync() on it
+   * void wg.go(compressChunk).catch((error) => console.error(error));
+   * await wg.wait();
+   * ```
+   */
+  go<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
+    checkFunction(fn, 'fn');
+    this.add(1);
+    let result: T | PromiseLike<T>;
+    try {
+      result = fn();
+    } catch (error) {
+      return Promise.reject(this.#taskFailed(error));
+    }
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then(
+        (value) => {
+          this.done();
+          return value;
+        },
+        (error: unknown) => {
+          throw this.#taskFailed(error);
+        },
+      );
+    }
+    try {
+      this.done();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return Promise.resolve(result as Awaited<T>);
+  }
+
+  /**
+   * task takes one unit of the counter as a handle: `add(1)` now, and the handle's `done()`,
+   * which works exactly once, later, in this thread. The handle is `Disposable`, so `using`
+   * marks the task done when its block exits, normally or by a throw: Go's `defer wg.Done()`.
+   * A handle lives in one thread; to hand a unit to a worker, `add(1)` here and `done()` there.
+   *
+   * @param label - names the task in the error of a second `done()`; default `''`
+   * @throws `TypeError` if `label` is not a string; what `add(1)` throws (nothing changes)
+   * @returns the handle; a second `done()` on it throws `WaitGroupError`
+   *   `ERR_WAITGROUP_TASK_ALREADY_DONE`
+   *
+   * @example
+   * ```ts
+   * import { SharedWaitGroup } from 'waitgroups';
+   *
+   * const wg = new SharedWaitGroup();
+   * function work(): void {
+   *   using task = wg.task('work'); // done however the block exits
+   *   // ...
+   * }
+   * work();
+   * wg.waitSync();
+   * ```
+   */
+  task(label = ''): TaskHandle {
+    checkLabel(label);
+    this.add(1);
+    return new TaskHandle(label, () => this.done());
+  }
+
+  /**
+   * Marks a failed task done and returns the error to report: the task's own, or, if a stray
+   * `done()` had already taken the counter to zero, the misuse error with the task's error as
+   * its `cause`.
+   */
+  #taskFailed(error: unknown): unknown {
+    try {
+      this.done();
+    } catch (failure) {
+      if (failure instanceof WaitGroupError && failure.code === 'ERR_WAITGROUP_NEGATIVE_COUNTER') {
+        return negativeCounter(error);
+      }
+      return failure;
+    }
+    return error;
+  }
+
+  /**
+   * count is the counter: tasks added and not yet done, in all threads. It may read negative
+   * only while another thread's refused call is being undone (see {@link SharedWaitGroup.add}).
+   */
+  get count(): number {
+    return counterOf(Atomics.load(this.#state, 0));
+  }
+
+  /**
+   * waiters is the number of waits registered in shared memory and not yet released, from all
+   * threads (Go's waiter count): each pending `wait()` and `waitSync()` counts one.
+   */
+  get waiters(): number {
+    return waitersOf(Atomics.load(this.#state, 0));
+  }
+}
