@@ -115,11 +115,22 @@ process.once('beforeExit', () => {
     platform: `${process.platform} ${process.arch}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
     date: new Date().toISOString(),
   };
-  writeFileSync(new URL(`${family}.json`, dir), `${JSON.stringify({ family, quick, machine, rows }, null, 2)}\n`);
+  writeFileSync(new URL(`${family}.json`, dir), `${JSON.stringify({ family, quick, machine, rows, targets }, null, 2)}\n`);
 });
 
-/** Prints `target` against `measured` and says plainly whether it was met. */
+export interface Target {
+  label: string;
+  measured: number;
+  limit: number;
+  unit: string;
+  met: boolean;
+}
+
+const targets: Target[] = [];
+
+/** Prints `target` against `measured`, says plainly whether it was met, and records it. */
 export function target(label: string, measured: number, limit: number, unit = '×'): void {
   const met = measured <= limit;
+  targets.push({ label, measured, limit, unit, met });
   console.log(`- target ${label}: ${measured.toFixed(2)}${unit} (limit ≤ ${limit}${unit}) ${met ? 'met' : 'MISSED'}`);
 }

@@ -4,12 +4,13 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { formatNs, type Row } from './lib.ts';
+import { formatNs, type Row, type Target } from './lib.ts';
 
 interface Results {
   family: string;
-  machine: { node: string; platform: string; date: string; cpu?: string };
+  machine: { node: string; platform: string; date: string; go?: string };
   rows: Row[];
+  targets?: Target[];
 }
 
 const results = new URL('./results/', import.meta.url);
@@ -23,9 +24,16 @@ function value(row: Row, figure: number): string {
   return row.unit === undefined ? formatNs(figure) : `${figure.toLocaleString('en', { maximumFractionDigits: 1 })} ${row.unit}`;
 }
 
-const lines: string[] = [];
+const lines: string[] = ['### Targets', '', '| family | target | measured | limit | |', '| --- | --- | ---: | ---: | --- |'];
+for (const { family, targets = [] } of families) {
+  for (const t of targets) {
+    lines.push(`| ${family} | ${t.label} | ${t.measured.toFixed(2)}${t.unit} | ≤ ${t.limit}${t.unit} | ${t.met ? 'met' : '**missed**'} |`);
+  }
+}
+lines.push('');
 for (const { family, machine, rows } of families) {
-  lines.push(`### ${family}`, '', `Measured ${machine.date.slice(0, 10)} on ${machine.platform}, Node ${machine.node}.`, '');
+  const runtime = `Node ${machine.node}${machine.go === undefined ? '' : `, ${machine.go}`}`;
+  lines.push(`### ${family}`, '', `Measured ${machine.date.slice(0, 10)} on ${machine.platform}, ${runtime}.`, '');
   const workloads = [...new Set(rows.map((row) => row.workload))];
   for (const workload of workloads) {
     const group = rows.filter((row) => row.workload === workload);

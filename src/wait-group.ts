@@ -74,6 +74,9 @@ export interface WaitGroupInspection {
 
 const resolved: Promise<void> = Promise.resolve();
 
+/** The prototype of debug groups: WaitGroup's, with add() and done() that also record. */
+let debugPrototype: WaitGroup;
+
 /**
  * WaitGroup waits for a collection of tasks to finish, in one thread: Go's `sync.WaitGroup`
  * for promises and async functions.
@@ -145,7 +148,12 @@ export class WaitGroup implements WaitGroupLike {
     this.#count = 0;
     this.#round = null;
     this.#settle = null;
-    if (options === undefined ? debugByDefault : checkDebugOption(options)) track(this);
+    if (options === undefined ? debugByDefault : checkDebugOption(options)) {
+      track(this);
+      // A debug group gets recording add() and done() from a prototype of its own, so that the
+      // add() and done() of every other group have nothing to check.
+      Object.setPrototypeOf(this, debugPrototype);
+    }
   }
 
   /**
@@ -184,7 +192,6 @@ export class WaitGroup implements WaitGroupLike {
     // slower. Nothing can observe the undone value: this thread runs to completion.
     const count = (this.#count += delta);
     if (count > 0 ? count > MAX_COUNT : count < 0 || this.#round !== null) WaitGroup.#crossed(this, delta);
-    if (trackers !== null) WaitGroup.#record(this, delta);
   }
 
   /**
@@ -206,7 +213,6 @@ export class WaitGroup implements WaitGroupLike {
    */
   done(): void {
     WaitGroup.#down(this);
-    if (trackers !== null) WaitGroup.#record(this, -1);
   }
 
   /**
@@ -438,6 +444,28 @@ export class WaitGroup implements WaitGroupLike {
     if (tracker === undefined || delta === 0) return;
     if (delta > 0) tracker.added(delta);
     else tracker.spent(-delta);
+  }
+
+  static {
+    const { add: baseAdd, done: baseDone } = WaitGroup.prototype;
+    debugPrototype = Object.create(WaitGroup.prototype, {
+      add: {
+        value: function add(this: WaitGroup, delta = 1): void {
+          baseAdd.call(this, delta);
+          WaitGroup.#record(this, delta);
+        },
+        writable: true,
+        configurable: true,
+      },
+      done: {
+        value: function done(this: WaitGroup): void {
+          baseDone.call(this);
+          WaitGroup.#record(this, -1);
+        },
+        writable: true,
+        configurable: true,
+      },
+    }) as WaitGroup;
   }
 
   /** Ends a task of `go()` or `task()`: its debug record (if any), then one unit down. */
