@@ -197,6 +197,22 @@ console.log(`SharedWaitGroup benchmarks${quick ? ' (--quick: smoke run, figures 
       await received;
       return elapsed();
     }],
+    // The fallback for engines without Atomics.waitAsync (polling, 1 ms first), forced here by
+    // removing Atomics.waitAsync for the length of the wait.
+    ['SharedWaitGroup done() -> await wait(), polling fallback (no Atomics.waitAsync)', async () => {
+      const atomics = Atomics as { waitAsync?: unknown };
+      const saved = atomics.waitAsync;
+      delete atomics.waitAsync;
+      try {
+        wg.add(1);
+        const waiting = wg.wait();
+        release(0);
+        await waiting;
+        return elapsed();
+      } finally {
+        atomics.waitAsync = saved;
+      }
+    }],
   ];
   // Candidates take turns sample by sample (A B C D E, A B C D E, ...), so that drift of a
   // shared, noisy machine hits them alike; the first 50 turns warm up and are dropped.

@@ -55,11 +55,15 @@ async function guard<T>(promise: Promise<T>, label: string, ms = HANG_GUARD_MS):
 }
 
 const workers = new Set<Worker>();
+// Each worker's exit, recorded from its start: a worker may exit before a test asks for it, and
+// 'exit' is emitted once, to the listeners present then (Deno's and Node 24's workers exit fast).
+const exits = new WeakMap<Worker, Promise<number>>();
 
 function startWorker(file: string, workerData?: unknown): Worker {
   const worker = new Worker(new URL(file, fixtures), { workerData });
   workers.add(worker);
   worker.once('exit', () => workers.delete(worker));
+  exits.set(worker, new Promise<number>((resolve) => worker.once('exit', resolve)));
   return worker;
 }
 
@@ -79,7 +83,7 @@ function exited(worker: Worker): Promise<number> {
   return guard(
     new Promise<number>((resolve, reject) => {
       worker.once('error', reject);
-      worker.once('exit', resolve);
+      void exits.get(worker)!.then(resolve);
     }),
     'the worker to exit',
   );
