@@ -107,7 +107,9 @@ export function results(): readonly Row[] {
 // At exit, the rows go to bench/results/<family>.json (a full run, kept in the repository for
 // docs/benchmarks.md and the chart) or .cache/bench-quick/<family>.json (--quick).
 process.once('beforeExit', () => {
-  const family = basename(process.argv[1] ?? 'bench', '.bench.ts');
+  const script = process.argv[1] ?? '';
+  if (!script.endsWith('.bench.ts')) return; // a script that only borrows helpers (report.ts)
+  const family = basename(script, '.bench.ts');
   const dir = new URL(quick ? '../.cache/bench-quick/' : './results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   const machine = {
