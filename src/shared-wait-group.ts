@@ -16,7 +16,6 @@ import {
   counterOf,
   generationOf,
   isIdle,
-  isPromiseLike,
   misuse,
   releasedState,
   reused,
@@ -31,6 +30,7 @@ import {
   checkLabel,
   checkWaitOptions,
   counterOverflow,
+  isPromiseLike,
   negativeCounter,
   waitTimedOut,
 } from './internal/validate.js';

@@ -9,6 +9,7 @@ import {
   checkWaitOptions,
   counterOverflow,
   describe,
+  isPromiseLike,
   negativeCounter,
   waitTimedOut,
 } from './internal/validate.js';
@@ -519,12 +520,4 @@ function checkDebugOption(options: WaitGroupOptions): boolean {
 interface TaskSettlers {
   fulfilled: (value: unknown) => unknown;
   rejected: (error: unknown) => never;
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }

@@ -165,12 +165,3 @@ export function checkSyncOptions(options: unknown): number | undefined {
   }
   return checkTimeout(timeout);
 }
-
-/** Whether `value` is a promise or another thenable. */
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}

@@ -79,6 +79,15 @@ export function waitTimedOut(timeout: number, count: number, outstanding?: strin
   );
 }
 
+/** Whether `value` is a promise or another thenable. */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
 function isAbortSignal(value: unknown): value is AbortSignal {
   return (
     typeof value === 'object' &&
