@@ -11,12 +11,12 @@ import { taskHandle, type TaskHandle } from './task.js';
  */
 export interface WaitOptions {
   /** Stops waiting when aborted; the wait rejects with `signal.reason`, unwrapped. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Stops waiting after this many milliseconds (0 to 2^31-1, or `Infinity` for none); the
    * wait rejects with a `WaitGroupError` of code `ERR_WAITGROUP_TIMEOUT`.
    */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /**
@@ -49,7 +49,7 @@ export interface WaitGroupOptions {
    * {@link WaitGroup.inspect}, timeout messages and the deadlock report. Off by default,
    * unless the environment variable `WAITGROUPS_DEBUG=1` turns it on for every group.
    */
-  debug?: boolean;
+  debug?: boolean | undefined;
 }
 
 /** WaitGroupInspection is what {@link WaitGroup.inspect} returns: a snapshot. */
