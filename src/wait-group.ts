@@ -386,7 +386,7 @@ export class WaitGroup implements WaitGroupLike {
 
   /**
    * The slow path of `add(delta)`, which left the counter at zero with waiters, or outside
-   * [0, 2^31-1]: at zero, releases the round; otherwise undoes the add and throws.
+   * `[0, 2^31-1]`: at zero, releases the round; otherwise undoes the add and throws.
    */
   static #crossed(group: WaitGroup, delta: number): void {
     const count = group.#count;
