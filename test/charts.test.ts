@@ -8,6 +8,8 @@ import { describe, test } from 'node:test';
 import * as vega from 'vega';
 import { COLORS, fullSpec, headlineBars, headlineSpec, loadResults, type Role, viewOf } from '../bench/charts.ts';
 
+// vega's text metrics (vega-scenegraph's textMetrics, re-exported by vega, not in its typings).
+const { textMetrics } = vega as unknown as { textMetrics: { width(item: object, text: string): number } };
 const families = loadResults();
 const SCALE = 2;
 
@@ -64,7 +66,7 @@ function badTexts({ items, width, height, origin }: Rendered): string[] {
     if (mark.marktype !== 'text' || item.text === undefined) continue;
     for (const line of [item.text].flat()) {
       // Measured without the limit: vega's width() of a limited item is that of the cut text.
-      const measured = vega.textMetrics.width({ ...item, limit: 0 } as never, line);
+      const measured = textMetrics.width({ ...item, limit: 0 }, line);
       if ((item.limit ?? 0) > 0 && measured > item.limit!) {
         problems.push(`${mark.role} "${line}" is ${measured.toFixed(0)} px wide, its limit is ${item.limit} px: vega cuts it with …`);
       }

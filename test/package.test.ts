@@ -1,6 +1,6 @@
 // What `npm publish` would ship: `npm pack --dry-run --json` lists the tarball's files; only the
-// build (dist/), the sources its source maps point to (src/), README, LICENSE and package.json,
-// never tests, fixtures, benchmarks, docs or caches; within a size budget. And the package
+// build (dist/), the sources its source maps point to (src/), the READMEs (npm ships every
+// README*; its page shows README.md), LICENSE and package.json, never tests, fixtures, benchmarks, docs or caches; within a size budget. And the package
 // fields that the npm page shows.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -18,13 +18,13 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   keywords: string[];
 };
 
-/** The packed tarball's budget: 88 KB at 0.1.0 (dist with its maps, and src). */
+/** The packed tarball's budget: 105 KB at 0.1.0 (dist with its maps, src, both READMEs). */
 const MAX_PACKED_BYTES = 128 * 1024;
-const SHIPPED = [/^dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)$/, /^src\/.+\.ts$/, /^(README\.md|LICENSE|package\.json)$/];
+const SHIPPED = [/^dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)$/, /^src\/.+\.ts$/, /^(README\.md|README\.zh-CN\.md|LICENSE|package\.json)$/];
 const NEVER = /(^|\/)(test|tests|fixtures|bench|verify|examples|docs|\.cache|node_modules)\/|\.test\.ts$|\.tgz$/;
 
 describe('the npm package', () => {
-  test('npm pack ships dist, src, README, LICENSE and package.json only, within its size budget', { timeout: 120_000 }, async (t) => {
+  test('npm pack ships dist, src, the READMEs, LICENSE and package.json only, within its size budget', { timeout: 120_000 }, async (t) => {
     assert.ok(existsSync(join(root, 'dist/index.js')), 'dist/ is built (npm run build) before this test');
     // --ignore-scripts: the `prepare` build is npm test's first step, not this test's.
     const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
