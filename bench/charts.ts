@@ -122,23 +122,33 @@ function legendFor(roles: readonly Role[], labels: Readonly<Partial<Record<Role,
   };
 }
 
+/**
+ * What both charts share: the title, the data, and one row of bars per workload (its `field`),
+ * in data order (`order`), headed by the workload's name above it, never cut.
+ */
+function frame(title: string, values: readonly object[], field: string, header: { labelFontSize: number; labelExpr?: string; labelPadding?: number }) {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, anchor: 'start' as const, fontSize: 14 },
+    data: { values: [...values] },
+    facet: {
+      row: {
+        field,
+        type: 'nominal' as const,
+        sort: { field: 'order', op: 'min' as const },
+        header: { title: null, labelAngle: 0, labelOrient: 'top' as const, labelAnchor: 'start' as const, labelFontWeight: 'bold' as const, labelLimit: 0, ...header },
+      },
+    },
+  };
+}
+
 /** The README's chart: a linear ratio axis, every bar labelled with its value. */
 export function headlineSpec(families: readonly Results[]): TopLevelSpec {
   const bars = headlineBars(families);
   const max = Math.max(1.2, ...bars.map((bar) => bar.ratio)) * 1.12;
   const roles: Role[] = ['waitgroups', 'npm peer', 'baseline'];
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Time as a ratio to the baseline of the same run (shorter is faster)', anchor: 'start', fontSize: 14 },
-    data: { values: bars },
-    facet: {
-      row: {
-        field: 'title',
-        type: 'nominal',
-        sort: { field: 'order', op: 'min' },
-        header: { title: null, labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontSize: 13, labelFontWeight: 'bold', labelLimit: 0, labelPadding: 4 },
-      },
-    },
+    ...frame('Time as a ratio to the baseline of the same run (shorter is faster)', bars, 'title', { labelFontSize: 13, labelPadding: 4 }),
     spacing: 14,
     spec: {
       width: 360,
@@ -197,26 +207,10 @@ export function fullSpec(families: readonly Results[]): TopLevelSpec {
   const high = Math.ceil(Math.log10(Math.max(1, ...ratios)));
   const ticks = Array.from({ length: high - low + 1 }, (_, index) => 10 ** (low + index));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Time per workload as a ratio to its baseline (left of 1 is faster; log scale)', anchor: 'start', fontSize: 14 },
-    data: { values: rows },
-    facet: {
-      row: {
-        field: 'workload',
-        type: 'nominal',
-        sort: { field: 'order', op: 'min' },
-        header: {
-          title: null,
-          labelAngle: 0,
-          labelOrient: 'top',
-          labelAnchor: 'start',
-          labelFontSize: 12,
-          labelFontWeight: 'bold',
-          labelLimit: 0,
-          labelExpr: "split(datum.value, '\\n')",
-        },
-      },
-    },
+    ...frame('Time per workload as a ratio to its baseline (left of 1 is faster; log scale)', rows, 'workload', {
+      labelFontSize: 12,
+      labelExpr: "split(datum.value, '\\n')",
+    }),
     spacing: 12,
     spec: {
       width: 360,
