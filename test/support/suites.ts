@@ -15,14 +15,17 @@ export const RUN_ONCE: Readonly<Record<string, string>> = {
   'charts.test.ts': 'renders the benchmark charts from the committed results',
 };
 
-/** Files that `npm run test:quick` leaves out, and why (measured on a 2-core machine). */
+/**
+ * Files that `npm run test:quick` leaves out, and why: their durations in one run of
+ * `npm run test:unit` on a 2-core machine at a load average of 8 to 12 (2026-12-02).
+ */
 export const SLOW: Readonly<Record<string, string>> = {
-  'bench.test.ts': 'the bench smoke run: about 60 s',
-  'browser.test.ts': 'starts Chromium: about 45 s',
-  'verify.test.ts': 'the SPIN model check: minutes',
-  'examples.test.ts': 'runs every example as a process, the prime counters included: about 20 s',
-  'types.test.ts': 'six compiler runs: about 30 s',
-  'charts.test.ts': 'renders both charts to PNG',
+  'bench.test.ts': 'the bench smoke run: 29 s',
+  'browser.test.ts': 'starts Chromium and runs the demo page: 33 s',
+  'verify.test.ts': 'the SPIN model check: 290 s or more',
+  'examples.test.ts': 'runs every example as a process, the prime counters included: 20 s',
+  'types.test.ts': 'six compiler runs: 62 s',
+  'charts.test.ts': 'renders both charts to PNG: 5 s',
 };
 
 /** Every test/*.test.ts, sorted, as paths relative to the repository. */
