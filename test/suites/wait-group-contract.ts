@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import { WaitGroupError, type WaitGroupLike } from 'waitgroups';
-import { isSettled, tick } from '../helpers.ts';
+import { isSettled, tick } from '../support/async.ts';
 
 export function waitGroupContract(name: string, create: () => WaitGroupLike): void {
   describe(`${name}: WaitGroupLike contract`, () => {
