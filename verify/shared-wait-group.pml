@@ -21,46 +21,46 @@
  * source regions in verify/modelled-source.sha256, so that the model and the code cannot drift
  * apart silently). The [tags] are repeated at the steps below.
  *
- * MAP [A1] src/shared-wait-group.ts:218 | const old = Atomics.add(this.#state, 0, COUNTER_ONE);
- * MAP [A2] src/shared-wait-group.ts:220 | if (old >= COUNTER_ONE ? old < ADD_ONE_LIMIT : old >= 0n && old < WAITER_ONE) return;
- * MAP [A3] src/shared-wait-group.ts:231 | this.#afterAdd(Atomics.add(this.#state, 0, shifted), delta, shifted);
- * MAP [D1] src/shared-wait-group.ts:257 | const old = Atomics.sub(this.#state, 0, COUNTER_ONE);
- * MAP [D2] src/shared-wait-group.ts:259 | if (old >= COUNTER_TWO) return;
- * MAP [D3] src/shared-wait-group.ts:261 | if (old >= COUNTER_ONE_NO_WAITERS) this.#release(old - COUNTER_ONE);
- * MAP [F1] src/shared-wait-group.ts:279 | if (counter === 0 && waitersOf(old) !== 0) {
- * MAP [F2] src/shared-wait-group.ts:281 | throw misuse();
- * MAP [F3] src/shared-wait-group.ts:283 | } else if (next < 0) {
- * MAP [F4] src/shared-wait-group.ts:285 | throw negativeCounter();
- * MAP [F5] src/shared-wait-group.ts:289 | if (!isIdle(s)) this.#release(s);
- * MAP [U1] src/shared-wait-group.ts:295 | const s = Atomics.sub(this.#state, 0, shifted) - shifted;
- * MAP [U2] src/shared-wait-group.ts:296 | if (counterIsZero(s) && !isIdle(s)) this.#release(s);
- * MAP [R0] src/shared-wait-group.ts:305 | const next = releasedState(s);
- * MAP [R1] src/shared-wait-group.ts:307 | const prev = Atomics.compareExchange(this.#state, 0, s, next);
- * MAP [R2] src/shared-wait-group.ts:314 | if (!counterIsZero(prev) || isIdle(prev) || generationOf(prev) !== generationOf(s)) return;
- * MAP [R3] src/shared-wait-group.ts:317 | Atomics.add(this.#sema, 0, 1);
- * MAP [R4] src/shared-wait-group.ts:318 | Atomics.notify(this.#sema, 0);
- * MAP [R5] src/shared-wait-group.ts:320 | this.#waiters?.sweep();
- * MAP [W1] src/shared-wait-group.ts:377 | const s = Atomics.load(this.#state, 0);
- * MAP [W1] src/shared-wait-group.ts:383 | const s = Atomics.load(this.#state, 0);
- * MAP [W2] src/shared-wait-group.ts:378 | if (s >= 0n && s < COUNTER_ONE) return resolved;
- * MAP [W2] src/shared-wait-group.ts:384 | if (s >= 0n && s < COUNTER_ONE) return resolved;
- * MAP [W3] src/shared-wait-group.ts:391 | const registered = this.#register(s);
- * MAP [W4] src/shared-wait-group.ts:394 | return this.#waiters.add(generationOf(registered), signal, timeout);
- * MAP [S1] src/shared-wait-group.ts:442 | const s = Atomics.load(this.#state, 0);
- * MAP [S1] src/shared-wait-group.ts:448 | const s = Atomics.load(this.#state, 0);
- * MAP [S2] src/shared-wait-group.ts:443 | if (s >= 0n && s < COUNTER_ONE) return;
- * MAP [S2] src/shared-wait-group.ts:449 | if (s >= 0n && s < COUNTER_ONE) return;
- * MAP [S3] src/shared-wait-group.ts:456 | const registered = this.#register(s);
- * MAP [S4] src/shared-wait-group.ts:464 | const seen = Atomics.load(this.#sema, 0);
- * MAP [S5] src/shared-wait-group.ts:465 | const state = Atomics.load(this.#state, 0);
- * MAP [S6] src/shared-wait-group.ts:466 | if (generationOf(state) !== generation) {
- * MAP [S7] src/shared-wait-group.ts:468 | if (!isIdle(state)) throw reused();
- * MAP [S8] src/shared-wait-group.ts:472 | if (remaining <= 0 || blockError !== null) {
- * MAP [S9] src/shared-wait-group.ts:474 | if (Atomics.compareExchange(this.#state, 0, state, state - WAITER_ONE) === state) {
- * MAP [S10] src/shared-wait-group.ts:480 | Atomics.wait(this.#sema, 0, seen, remaining);
- * MAP [G1] src/shared-wait-group.ts:494 | if (counterIsZero(s)) return undefined;
- * MAP [G2] src/shared-wait-group.ts:497 | const prev = Atomics.compareExchange(this.#state, 0, s, next);
- * MAP [G3] src/shared-wait-group.ts:499 | s = prev;
+ * MAP [A1] src/shared-wait-group.ts:221 | const old = Atomics.add(this.#state, 0, COUNTER_ONE);
+ * MAP [A2] src/shared-wait-group.ts:223 | if (old >= COUNTER_ONE ? old < ADD_ONE_LIMIT : old >= 0n && old < WAITER_ONE) return;
+ * MAP [A3] src/shared-wait-group.ts:234 | this.#afterAdd(Atomics.add(this.#state, 0, shifted), delta, shifted);
+ * MAP [D1] src/shared-wait-group.ts:260 | const old = Atomics.sub(this.#state, 0, COUNTER_ONE);
+ * MAP [D2] src/shared-wait-group.ts:262 | if (old >= COUNTER_TWO) return;
+ * MAP [D3] src/shared-wait-group.ts:264 | if (old >= COUNTER_ONE_NO_WAITERS) this.#release(old - COUNTER_ONE);
+ * MAP [F1] src/shared-wait-group.ts:282 | if (counter === 0 && waitersOf(old) !== 0) {
+ * MAP [F2] src/shared-wait-group.ts:284 | throw misuse();
+ * MAP [F3] src/shared-wait-group.ts:286 | } else if (next < 0) {
+ * MAP [F4] src/shared-wait-group.ts:288 | throw negativeCounter();
+ * MAP [F5] src/shared-wait-group.ts:292 | if (!isIdle(s)) this.#release(s);
+ * MAP [U1] src/shared-wait-group.ts:298 | const s = Atomics.sub(this.#state, 0, shifted) - shifted;
+ * MAP [U2] src/shared-wait-group.ts:299 | if (counterIsZero(s) && !isIdle(s)) this.#release(s);
+ * MAP [R0] src/shared-wait-group.ts:308 | const next = releasedState(s);
+ * MAP [R1] src/shared-wait-group.ts:310 | const prev = Atomics.compareExchange(this.#state, 0, s, next);
+ * MAP [R2] src/shared-wait-group.ts:317 | if (!counterIsZero(prev) || isIdle(prev) || generationOf(prev) !== generationOf(s)) return;
+ * MAP [R3] src/shared-wait-group.ts:320 | Atomics.add(this.#sema, 0, 1);
+ * MAP [R4] src/shared-wait-group.ts:321 | Atomics.notify(this.#sema, 0);
+ * MAP [R5] src/shared-wait-group.ts:323 | this.#waiters?.sweep();
+ * MAP [W1] src/shared-wait-group.ts:380 | const s = Atomics.load(this.#state, 0);
+ * MAP [W1] src/shared-wait-group.ts:386 | const s = Atomics.load(this.#state, 0);
+ * MAP [W2] src/shared-wait-group.ts:381 | if (s >= 0n && s < COUNTER_ONE) return resolved;
+ * MAP [W2] src/shared-wait-group.ts:387 | if (s >= 0n && s < COUNTER_ONE) return resolved;
+ * MAP [W3] src/shared-wait-group.ts:394 | const registered = this.#register(s);
+ * MAP [W4] src/shared-wait-group.ts:397 | return this.#waiters.add(generationOf(registered), signal, timeout);
+ * MAP [S1] src/shared-wait-group.ts:445 | const s = Atomics.load(this.#state, 0);
+ * MAP [S1] src/shared-wait-group.ts:451 | const s = Atomics.load(this.#state, 0);
+ * MAP [S2] src/shared-wait-group.ts:446 | if (s >= 0n && s < COUNTER_ONE) return;
+ * MAP [S2] src/shared-wait-group.ts:452 | if (s >= 0n && s < COUNTER_ONE) return;
+ * MAP [S3] src/shared-wait-group.ts:459 | const registered = this.#register(s);
+ * MAP [S4] src/shared-wait-group.ts:467 | const seen = Atomics.load(this.#sema, 0);
+ * MAP [S5] src/shared-wait-group.ts:468 | const state = Atomics.load(this.#state, 0);
+ * MAP [S6] src/shared-wait-group.ts:469 | if (generationOf(state) !== generation) {
+ * MAP [S7] src/shared-wait-group.ts:471 | if (!isIdle(state)) throw reused();
+ * MAP [S8] src/shared-wait-group.ts:475 | if (remaining <= 0 || blockError !== null) {
+ * MAP [S9] src/shared-wait-group.ts:477 | if (Atomics.compareExchange(this.#state, 0, state, state - WAITER_ONE) === state) {
+ * MAP [S10] src/shared-wait-group.ts:483 | Atomics.wait(this.#sema, 0, seen, remaining);
+ * MAP [G1] src/shared-wait-group.ts:497 | if (counterIsZero(s)) return undefined;
+ * MAP [G2] src/shared-wait-group.ts:500 | const prev = Atomics.compareExchange(this.#state, 0, s, next);
+ * MAP [G3] src/shared-wait-group.ts:502 | s = prev;
  * MAP [Q1] src/internal/shared-state.ts:68 | return generation === LAST_GENERATION ? 0n : generation + 1n;
  * MAP [Y1] src/internal/shared-waiters.ts:83 | this.#wake = () => {
  * MAP [Y1] src/internal/shared-waiters.ts:86 | this.sweep();
