@@ -107,6 +107,10 @@ handle.label = 'other';
 handle.isDone = true;
 // @ts-expect-error the label is a string
 new WaitGroup().task(1);
+// @ts-expect-error a TaskHandle has no public constructor: wg.task() makes it
+new TaskHandle();
+// @ts-expect-error nor one that takes a label
+new TaskHandle('load');
 // @ts-expect-error done takes no argument
 handle.done(true);
 
