@@ -5,13 +5,12 @@
 // checked. The libraries are the ones a browser or Node user has: ES2022, DOM, and
 // ESNext.Disposable (for `using`; it is why 5.2 is the oldest: 5.0 and 5.1 do not have it).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { runNode, stdoutOf } from './support/child-process.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -62,13 +61,10 @@ describe('type tests on every supported TypeScript', () => {
     for (const exact of [true, false]) {
       test(`TypeScript ${compiler.name} (${compiler.dependency}: ${pkg.devDependencies[compiler.dependency]}), exactOptionalPropertyTypes ${exact}`, { timeout: 120_000 }, async (t) => {
         const tsc = join(root, 'node_modules', compiler.dependency, 'bin/tsc');
-        const { stdout: version } = await promisify(execFile)(process.execPath, [tsc, '--version']);
+        const version = await stdoutOf(runNode([tsc, '--version']));
         t.diagnostic(version.trim());
-        const result = await promisify(execFile)(process.execPath, [tsc, '-p', tsconfig(exact)], { cwd: root }).then(
-          () => ({ code: 0, output: '' }),
-          (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
-        );
-        assert.equal(result.code, 0, `${version.trim()} rejects ${TYPE_TESTS.join(' or ')} against dist/:\n${result.output}`);
+        const { code, stdout, stderr } = await runNode([tsc, '-p', tsconfig(exact)], { timeout: 110_000 });
+        assert.equal(code, 0, `${version.trim()} rejects ${TYPE_TESTS.join(' or ')} against dist/:\n${stdout}${stderr}`);
       });
     }
   }
