@@ -108,8 +108,11 @@ export interface WaitSyncOptions {
  *   });
  * }
  * await wg.wait();
- * console.log(results); // every worker's plain write is visible here
+ * console.log(results); // Int32Array(4) [ 0, 1, 4, 9 ]
+ * ```
  *
+ * @example
+ * ```ts
  * // worker.ts
  * import { workerData } from 'node:worker_threads';
  * import { SharedWaitGroup } from 'waitgroups';

@@ -2,10 +2,9 @@
 // row is a valid figure for its unit. Timings are never asserted here; they live in
 // docs/benchmarks.md.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
+import { runTs, stdoutOf } from './support/child-process.ts';
 
 const root = new URL('..', import.meta.url);
 const out = new URL('.cache/bench-quick/', root);
@@ -69,10 +68,7 @@ test('every row of the committed full runs (bench/results/*.json) follows that r
 
 test('npm run bench -- --quick: every family and workload produces numbers', { timeout: 120_000 }, async () => {
   rmSync(out, { recursive: true, force: true });
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/index.ts', '--quick'], {
-    cwd: root,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const stdout = await stdoutOf(runTs('bench/index.ts', ['--quick'], { timeout: 110_000 }));
   const families = readdirSync(new URL('bench/', root))
     .filter((file) => file.endsWith('.bench.ts'))
     .map((file) => file.replace('.bench.ts', ''));

@@ -3,12 +3,11 @@
 // README*; its page shows README.md), LICENSE and package.json, never tests, fixtures, benchmarks, docs or caches; within a size budget. And the package
 // fields that the npm page shows.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { run, stdoutOf } from './support/child-process.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -27,7 +26,7 @@ describe('the npm package', () => {
   test('npm pack ships dist, src, the READMEs, LICENSE and package.json only, within its size budget', { timeout: 120_000 }, async (t) => {
     assert.ok(existsSync(join(root, 'dist/index.js')), 'dist/ is built (npm run build) before this test');
     // --ignore-scripts: the `prepare` build is npm test's first step, not this test's.
-    const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+    const stdout = await stdoutOf(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { timeout: 110_000 }));
     const [report] = JSON.parse(stdout) as { size: number; unpackedSize: number; files: { path: string }[] }[];
     assert.ok(report, 'npm pack printed its report');
     const files = report.files.map((file) => file.path).sort();

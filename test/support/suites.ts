@@ -26,6 +26,7 @@ export const SLOW: Readonly<Record<string, string>> = {
   'examples.test.ts': 'runs every example as a process, the prime counters included: 20 s',
   'types.test.ts': 'six compiler runs: 62 s',
   'charts.test.ts': 'renders both charts to PNG: 5 s',
+  'tsdoc-examples.test.ts': 'type-checks every TSDoc example and runs most of them, each as a process: 40 to 50 s',
 };
 
 /** Every test/*.test.ts, sorted, as paths relative to the repository. */
