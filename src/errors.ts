@@ -13,6 +13,8 @@
  * | `ERR_GROUP_LIMIT_WHILE_ACTIVE` | a `Group`'s limit was changed while tasks run | `errgroup: modify limit while N goroutines in the group are still active` |
  * | `ERR_WAITGROUP_TASK_ALREADY_DONE` | `done()` a second time on one task handle (`wg.task()`) | (Go has no handles) |
  * | `ERR_GROUP_LIMIT_ZERO` | `go()` on a `Group` whose limit is 0, which could never start the task | (errgroup's `Go` blocks forever) |
+ * | `ERR_GROUP_UNOBSERVED_FAILURE` | the unhandled rejection of a `Group` task failure that no `wait()` observed (the group was collected, or the process is exiting) | (errgroup drops it) |
+ * | `ERR_WAITGROUP_WORKER_DIED` | a `SharedWaitGroup` wait of a group that watches its workers: a worker died owing `done()`s | (Go's goroutines cannot die apart) |
  *
  * Invalid arguments are `TypeError`s and `RangeError`s, not `WaitGroupError`s, and carry
  * Node's codes (see {@link ArgumentErrorCode}).
@@ -29,6 +31,8 @@ export type WaitGroupErrorCode =
   | 'ERR_WAITGROUP_TASK_ALREADY_DONE'
   | 'ERR_GROUP_LIMIT_WHILE_ACTIVE'
   | 'ERR_GROUP_LIMIT_ZERO'
+  | 'ERR_GROUP_UNOBSERVED_FAILURE'
+  | 'ERR_WAITGROUP_WORKER_DIED'
   | (string & {});
 
 /**
@@ -259,5 +263,18 @@ export function limitZero(): WaitGroupError {
   return new WaitGroupError(
     'ERR_GROUP_LIMIT_ZERO',
     'waitgroups: go() on a Group with a limit of 0 can never start the task (errgroup\'s Go would block forever); use tryGo(), or setLimit() to a positive number or -1 first',
+  );
+}
+
+/**
+ * The unhandled rejection of a `Group` task's failure that no `wait()` observed; the task's error
+ * is the `cause`.
+ */
+export function unobservedFailure(cause: unknown): WaitGroupError {
+  const shown = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  return new WaitGroupError(
+    'ERR_GROUP_UNOBSERVED_FAILURE',
+    `waitgroups: a Group task failed and no wait() observed it (the group was collected, or the process is exiting): ${shown}`,
+    { cause },
   );
 }

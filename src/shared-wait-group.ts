@@ -19,6 +19,7 @@ import {
 import { AsyncParking } from './internal/shared-waiters.js';
 import { runTask, taskSettlers, type TaskSettlers } from './internal/task-runner.js';
 import { checkDelta, checkFunction, checkLabel, checkSyncOptions, checkWaitOptions } from './internal/validate.js';
+import { asyncDispose } from './internal/dispose.js';
 import { taskHandle, type TaskHandle } from './task.js';
 import type { WaitGroup, WaitGroupLike, WaitOptions } from './wait-group.js';
 
@@ -493,6 +494,31 @@ export class SharedWaitGroup implements WaitGroupLike {
     checkLabel(label);
     this.add(1);
     return taskHandle(label, () => this.done());
+  }
+
+  /**
+   * `[Symbol.asyncDispose]()` is `wait()`: `await using wg = new SharedWaitGroup()` waits, when
+   * the block exits (normally or by a throw), until the counter is zero in every thread, Go's
+   * `defer wg.Wait()`. With {@link SharedWaitGroup.watch}, a worker that dies owing `done()`s
+   * makes it reject with `ERR_WAITGROUP_WORKER_DIED` instead of hanging.
+   *
+   * @returns what {@link SharedWaitGroup.wait} returns
+   *
+   * @example
+   * ```ts
+   * import { SharedWaitGroup } from 'waitgroups';
+   *
+   * declare function startWorker(wg: SharedWaitGroup): void; // posts wg; the worker calls done()
+   * async function run(): Promise<void> {
+   *   await using wg = new SharedWaitGroup();
+   *   wg.add(2);
+   *   startWorker(wg);
+   *   startWorker(wg);
+   * } // resolves once both workers have called done()
+   * ```
+   */
+  [asyncDispose](): Promise<void> {
+    return this.wait();
   }
 
   /**
