@@ -34,6 +34,9 @@ function reportAll(): void {
 
 /** Records the failure of `group`, pending until {@link observed}. */
 export function failed(group: object, error: unknown): Failure {
+  // V8 keeps the frames of an error's stack, receivers included (the group, in go()), until
+  // the stack is first read: reading it now lets the group be collected.
+  if (error instanceof Error) void error.stack;
   const failure: Failure = { error };
   pending.add(failure);
   registry?.register(group, failure, failure);

@@ -192,6 +192,8 @@ const OTHER_RUNTIME_FILES = [
   'test/shared-wait-group.test.ts',
   'test/runtimes/web-workers.test.ts',
   'test/runtimes/keep-alive.test.ts',
+  'test/scope.test.ts',
+  'test/unobserved.test.ts',
 ];
 
 function printNodeOnly(runtime: OtherRuntime, name: string): void {
