@@ -278,3 +278,14 @@ export function unobservedFailure(cause: unknown): WaitGroupError {
     { cause },
   );
 }
+
+/**
+ * The RangeError of a `SharedWaitGroup` attached to memory that cannot hold a group's state:
+ * `what` says which part of it is impossible.
+ */
+export function notAGroup(byteOffset: number, what: string): RangeError {
+  return outOfRange(
+    `The memory at byteOffset ${byteOffset} is not a SharedWaitGroup: ${what}. A group's 16 bytes are zero-filled ` +
+      'before first use, or hold a group; attach at the offset where the group was made',
+  );
+}

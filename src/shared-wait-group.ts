@@ -153,7 +153,8 @@ export class SharedWaitGroup implements WaitGroupLike {
    *   if the context has no `SharedArrayBuffer` at all (a browser page that is not
    *   cross-origin isolated)
    * @throws `RangeError` if `byteOffset` is negative, not an integer, not a multiple of 8, or
-   *   leaves fewer than {@link SharedWaitGroup.BYTE_LENGTH} bytes
+   *   leaves fewer than {@link SharedWaitGroup.BYTE_LENGTH} bytes; or if the bytes there cannot
+   *   be a group (a negative counter, a reserved word that is not zero), naming the offset
    *
    * @example
    * ```ts
