@@ -289,3 +289,30 @@ export function notAGroup(byteOffset: number, what: string): RangeError {
       'before first use, or hold a group; attach at the offset where the group was made',
   );
 }
+
+/**
+ * The error of a `SharedWaitGroup` wait whose group watches a worker that is gone while it still
+ * owes `owed` `done()`s: `name` names the worker, `how` says how it went; its error is the `cause`.
+ */
+export function workerDied(name: string, how: string, owed: number, cause: unknown): WaitGroupError {
+  const message = `waitgroups: ${name} ${how} while it still owed ${owed} done()${owed === 1 ? '' : 's'}: the WaitGroup counter can never reach zero`;
+  return cause === undefined
+    ? new WaitGroupError('ERR_WAITGROUP_WORKER_DIED', message)
+    : new WaitGroupError('ERR_WAITGROUP_WORKER_DIED', message, { cause });
+}
+
+/** The TypeError of `watch()` given something that is not a worker. */
+export function notAWorker(value: unknown): TypeError {
+  return invalidArgType(
+    `The value returned by "start" must be a Worker (node:worker_threads, or a Web Worker). Received ${describe(value)}`,
+  );
+}
+
+/** The error of a `waitSync()` in the thread that watches workers whose units it must forward. */
+export function cannotBlockWatching(leases: number): WaitGroupError {
+  return new WaitGroupError(
+    'ERR_WAITGROUP_CANNOT_BLOCK',
+    `waitgroups: waitSync() would block the thread that watches ${leases} worker${leases === 1 ? '' : 's'} of this group: ` +
+      'it hands their done()s on to the group from its event loop, so blocking would never end; use `await wg.wait()`',
+  );
+}

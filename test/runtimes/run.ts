@@ -194,6 +194,8 @@ const OTHER_RUNTIME_FILES = [
   'test/runtimes/keep-alive.test.ts',
   'test/scope.test.ts',
   'test/unobserved.test.ts',
+  'test/dead-worker.test.ts',
+  'test/attach.test.ts',
 ];
 
 function printNodeOnly(runtime: OtherRuntime, name: string): void {
