@@ -171,7 +171,7 @@ async function nodeLine(major: number): Promise<void> {
   }
   // The browser suite drives Chromium from Node; it runs once, with the node of test:unit.
   const files = readdirSync(`${root}test`)
-    .filter((file) => file.endsWith('.test.ts') && file !== 'browser.test.ts')
+    .filter((file) => file.endsWith('.test.ts') && !file.startsWith('browser'))
     .sort()
     .map((file) => `test/${file}`);
   banner(`${suite}: Node ${found.version} (${found.bin.replace(root, '')}) — the whole Node suite but the browser suite (${files.length} files)`);
