@@ -1,6 +1,6 @@
 import { limitWhileActive, limitZero } from './errors.js';
 import { asyncDispose } from './internal/dispose.js';
-import { runTask, type TaskSettlers } from './internal/task-runner.js';
+import { runScope, runTask, type TaskSettlers } from './internal/task-runner.js';
 import { failed, observed, type Failure } from './internal/unobserved.js';
 import { checkFunction, checkGroupOptions, checkLimit } from './internal/validate.js';
 import { WaitGroup } from './wait-group.js';
@@ -426,16 +426,7 @@ export class Group {
   static scope<T>(body: (group: Group) => T | PromiseLike<T>, options?: GroupOptions): Promise<Awaited<T>> {
     checkFunction(body, 'body');
     const group = new Group(options);
-    return runTask(body, group, {
-      fulfilled: (value) => group.wait().then(() => value),
-      rejected: (error) => {
-        group.#abort(error);
-        const rethrow = (): never => {
-          throw error;
-        };
-        return group.wait().then(rethrow, rethrow);
-      },
-    }) as Promise<Awaited<T>>;
+    return runScope(body, group, () => group.wait(), (error) => group.#abort(error));
   }
 
   /** Runs one task in a slot (`#wg` already counts it). Never throws. */

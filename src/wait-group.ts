@@ -1,7 +1,7 @@
 import { MAX_COUNT, counterOverflow, negativeCounter, waitTimedOut } from './errors.js';
 import { debugByDefault, outstandingOf, track, trackers, type OutstandingTask } from './internal/debug.js';
 import { Round } from './internal/round.js';
-import { runTask, taskSettlers, type TaskSettlers } from './internal/task-runner.js';
+import { runScope, runTask, taskSettlers, type TaskSettlers } from './internal/task-runner.js';
 import { checkDebugOption, checkDelta, checkFunction, checkLabel, checkWaitOptions } from './internal/validate.js';
 import { asyncDispose } from './internal/dispose.js';
 import { taskHandle, type TaskHandle } from './task.js';
@@ -422,15 +422,7 @@ export class WaitGroup implements WaitGroupLike {
   static scope<T>(body: (wg: WaitGroup) => T | PromiseLike<T>, options?: WaitGroupOptions): Promise<Awaited<T>> {
     checkFunction(body, 'body');
     const wg = new WaitGroup(options);
-    return runTask(body, wg, {
-      fulfilled: (value) => wg.wait().then(() => value),
-      rejected: (error) => {
-        const rethrow = (): never => {
-          throw error;
-        };
-        return wg.wait().then(rethrow);
-      },
-    }) as Promise<Awaited<T>>;
+    return runScope(body, wg, () => wg.wait());
   }
 
   /** count is the counter: tasks added and not yet done. */

@@ -4,9 +4,9 @@
 // Deno and Bun (Chromium: test/browser.test.ts). Every case must end within the bound: a wait
 // that hangs is the failure this feature exists to prevent.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { runNode } from './support/child-process.ts';
 
 const main = fileURLToPath(new URL('./fixtures/dead-worker-main.mjs', import.meta.url));
 const runtime = 'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node';
@@ -23,29 +23,14 @@ interface Outcome {
   ms: number;
 }
 
-function run(scenario: string, kind: 'node' | 'web'): Promise<Outcome> {
+async function run(scenario: string, kind: 'node' | 'web'): Promise<Outcome> {
   const args = runtime === 'deno' ? ['run', '-A', main, scenario, kind] : [main, scenario, kind];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const guard = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      reject(new Error(`${scenario} (${kind}): no outcome within ${BOUND_MS} ms: the wait hangs\n${stdout}${stderr}`));
-    }, BOUND_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      const line = stdout.trim().split('\n').at(-1) ?? '';
-      try {
-        resolve(JSON.parse(line) as Outcome);
-      } catch {
-        reject(new Error(`${scenario} (${kind}): exit code ${code}, no outcome\n${stdout}${stderr}`));
-      }
-    });
-  });
+  const { code, stdout, stderr } = await runNode(args, { env: { NO_COLOR: '1' }, timeout: BOUND_MS });
+  try {
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Outcome;
+  } catch {
+    throw new Error(`${scenario} (${kind}): exit code ${code}, no outcome\n${stdout}${stderr}`);
+  }
 }
 
 function assertDied(outcome: Outcome, how: RegExp, cause?: RegExp): void {

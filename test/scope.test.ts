@@ -31,6 +31,20 @@ function recorder() {
   return { events, task };
 }
 
+/** Runs `fn`, then one more macrotask, and asserts that no unhandled rejection was reported. */
+async function assertNoUnhandledRejection(fn: () => Promise<void>): Promise<void> {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    await fn();
+    await tick();
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+}
+
 function activeTimers(): number {
   return process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
 }
@@ -112,13 +126,10 @@ describe('Group.scope', () => {
     });
   }
 
-  test('a body that throws after a task failed: the body\'s error wins, and nothing is reported as unobserved', async () => {
+  test('a body that throws after a task failed: the body\'s error wins, and no unhandled rejection is left', async () => {
     const failure = new Error('body');
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
-      await assert.rejects(
+    await assertNoUnhandledRejection(() =>
+      assert.rejects(
         Group.scope(async (group) => {
           group.go(() => {
             throw new Error('task');
@@ -127,21 +138,14 @@ describe('Group.scope', () => {
           throw failure;
         }),
         (error) => error === failure,
-      );
-      await tick();
-      assert.deepEqual(unhandled, []);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+      ),
+    );
   });
 
-  test('a task failing while the body still awaits is not reported as unobserved: the scope observes it', async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
-      const failure = new Error('early');
-      await assert.rejects(
+  test('a task failing while the body still awaits leaves no unhandled rejection: the scope observes it', async () => {
+    const failure = new Error('early');
+    await assertNoUnhandledRejection(() =>
+      assert.rejects(
         Group.scope(async (group) => {
           group.go(() => {
             throw failure;
@@ -149,12 +153,8 @@ describe('Group.scope', () => {
           await sleep(20); // the group is idle and failed meanwhile
         }),
         (error) => error === failure,
-      );
-      await tick();
-      assert.deepEqual(unhandled, []);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+      ),
+    );
   });
 
   test('the parent signal aborts: running tasks are asked to stop, the scope rejects with its reason, and no listener stays on the parent', async () => {

@@ -4,9 +4,9 @@
 // about to exit. A failure observed late (after other awaits, or by a scope) is never reported.
 // Child processes of the runtime running this file: Node here, Deno and Bun in test:runtimes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { runNode, type Exit } from './support/child-process.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/unobserved.mjs', import.meta.url));
 const HANG_GUARD_MS = 30_000;
@@ -20,23 +20,8 @@ function commandLine(mode: string): string[] {
   return [...(gc ? ['--expose-gc'] : []), fixture, mode];
 }
 
-function run(mode: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, commandLine(mode), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const guard = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      reject(new Error(`hang guard: ${mode} still running after ${HANG_GUARD_MS} ms\n${stdout}${stderr}`));
-    }, HANG_GUARD_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(mode: string): Promise<Exit> {
+  return runNode(commandLine(mode), { env: { NO_COLOR: '1' }, timeout: HANG_GUARD_MS });
 }
 
 describe(`unobserved Group failures (${runtime})`, () => {
