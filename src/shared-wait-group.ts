@@ -29,12 +29,12 @@ const resolved: Promise<void> = Promise.resolve();
 /** WatchOptions are the options of {@link SharedWaitGroup.watch}. */
 export interface WatchOptions {
   /** How many `done()`s the worker owes the group: 1 to 2^31-1, default 1. */
-  units?: number;
+  units?: number | undefined;
   /**
    * The worker's name in the error; default `worker thread <threadId>` for a `node:worker_threads`
    * worker, `Web Worker #<n>` for a Web Worker.
    */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** WaitSyncOptions are the options of {@link SharedWaitGroup.waitSync}. */

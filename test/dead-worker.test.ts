@@ -67,6 +67,13 @@ for (const kind of ['node', 'web'] as const) {
       assert.equal(outcome.count, 0);
     });
 
+    test('a worker that throws after its done(), with no error listener of the program: its error still ends the program, as without the watch', { skip: kind === 'web' ? 'a Web Worker\'s uncaught error does not end the page\'s program' : runtime === 'deno' ? 'Deno does not end the program on a worker_threads worker\'s uncaught error, watched or not (measured, Deno 2.9)' : false }, async () => {
+      const args = runtime === 'deno' ? ['run', '-A', main, 'throw-after-unhandled', kind] : [main, 'throw-after-unhandled', kind];
+      const { code, stdout, stderr } = await runNode(args, { env: { NO_COLOR: '1' }, timeout: BOUND_MS });
+      assert.notEqual(code, 0, `the program failed (stdout: ${stdout})`);
+      assert.match(stderr, /worker failed after done\(\)/);
+    });
+
     test('a worker terminated from the main thread before its done(): the wait rejects', { skip: skip('terminate') }, async () => {
       assertDied(await run('terminate', kind), /was terminated \(terminate\(\)\)/);
     });

@@ -84,12 +84,12 @@ export function watchWorker(worker: WatchableWorker, owes: () => boolean, gone: 
     };
     const onError = (value: unknown): void => {
       error ??= { value };
+      if (owes()) return;
+      // It owes nothing: its death does not matter to the group, and its error goes where it would
+      // without the watch. If this is the only listener, an emitter would throw it: so does this.
       const listeners = (worker as { listenerCount?: (event: string) => number }).listenerCount?.('error') ?? 1;
-      if (!owes() && listeners === 1) {
-        queueMicrotask(() => {
-          throw value; // as if this listener were not there
-        });
-      }
+      stop();
+      if (listeners === 1) throw value;
     };
     const onExit = (code: number): void => {
       if (terminated) report('was terminated (terminate())', error?.value);
