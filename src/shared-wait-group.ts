@@ -330,7 +330,8 @@ export class SharedWaitGroup implements WaitGroupLike {
    *   {@link WaitGroup.wait}); `RangeError`, synchronously, if 65,535 waits are already
    *   registered on the group
    * @returns a promise that resolves when the counter reaches zero, or rejects with
-   *   `signal.reason` or `ERR_WAITGROUP_TIMEOUT`
+   *   `signal.reason`, `ERR_WAITGROUP_TIMEOUT`, or `ERR_WAITGROUP_WORKER_DIED` when a worker
+   *   this object watches ({@link SharedWaitGroup.watch}) is gone owing `done()`s
    *
    * @example
    * ```ts
@@ -399,6 +400,9 @@ export class SharedWaitGroup implements WaitGroupLike {
    * @throws `WaitGroupError` `ERR_WAITGROUP_CANNOT_BLOCK` where `Atomics.wait` is forbidden
    *   (its `TypeError` is the `cause`); the registration is withdrawn first
    * @throws `WaitGroupError` `ERR_WAITGROUP_REUSED` as described under Misuse
+   * @throws `WaitGroupError` `ERR_WAITGROUP_WORKER_DIED` if a worker this object watches is gone
+   *   owing `done()`s; `ERR_WAITGROUP_CANNOT_BLOCK` while one still owes units (this thread
+   *   hands them on from its event loop: see {@link SharedWaitGroup.watch})
    * @throws `RangeError` if 65,535 waits are already registered on the group
    *
    * @example

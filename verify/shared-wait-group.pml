@@ -41,24 +41,24 @@
  * MAP [R4] src/internal/shared-protocol.ts:79 | Atomics.notify(memory.wake, 0);
  * MAP [R5] src/internal/shared-protocol.ts:81 | memory.released();
  * MAP [R5] src/shared-wait-group.ts:196 | released: () => this.#parking?.sweep(),
- * MAP [W1] src/shared-wait-group.ts:350 | const s = Atomics.load(this.#state, 0);
- * MAP [W1] src/shared-wait-group.ts:356 | const s = Atomics.load(this.#state, 0);
- * MAP [W2] src/shared-wait-group.ts:351 | if (s >= 0n && s < COUNTER_ONE) return resolved;
- * MAP [W2] src/shared-wait-group.ts:357 | if (s >= 0n && s < COUNTER_ONE) return resolved;
- * MAP [W3] src/shared-wait-group.ts:365 | const registered = register(this.#memory, s);
- * MAP [W4] src/shared-wait-group.ts:368 | return this.#parking.add(generationOf(registered), signal, timeout);
- * MAP [S1] src/shared-wait-group.ts:416 | const s = Atomics.load(this.#state, 0);
- * MAP [S1] src/shared-wait-group.ts:422 | const s = Atomics.load(this.#state, 0);
- * MAP [S2] src/shared-wait-group.ts:417 | if (s >= 0n && s < COUNTER_ONE) return;
- * MAP [S2] src/shared-wait-group.ts:423 | if (s >= 0n && s < COUNTER_ONE) return;
- * MAP [S3] src/shared-wait-group.ts:432 | const registered = register(this.#memory, s);
- * MAP [S4] src/shared-wait-group.ts:441 | const seen = Atomics.load(wake, 0);
- * MAP [S5] src/shared-wait-group.ts:442 | const state = Atomics.load(this.#state, 0);
- * MAP [S6] src/shared-wait-group.ts:443 | if (generationOf(state) !== generation) {
- * MAP [S7] src/shared-wait-group.ts:445 | if (!isIdle(state)) throw reused();
- * MAP [S8] src/shared-wait-group.ts:449 | if (remaining <= 0 || blockError !== null) {
- * MAP [S9] src/shared-wait-group.ts:451 | const counter = withdraw(this.#memory, generation);
- * MAP [S10] src/shared-wait-group.ts:456 | Atomics.wait(wake, 0, seen, remaining);
+ * MAP [W1] src/shared-wait-group.ts:351 | const s = Atomics.load(this.#state, 0);
+ * MAP [W1] src/shared-wait-group.ts:357 | const s = Atomics.load(this.#state, 0);
+ * MAP [W2] src/shared-wait-group.ts:352 | if (s >= 0n && s < COUNTER_ONE) return resolved;
+ * MAP [W2] src/shared-wait-group.ts:358 | if (s >= 0n && s < COUNTER_ONE) return resolved;
+ * MAP [W3] src/shared-wait-group.ts:366 | const registered = register(this.#memory, s);
+ * MAP [W4] src/shared-wait-group.ts:369 | return this.#parking.add(generationOf(registered), signal, timeout);
+ * MAP [S1] src/shared-wait-group.ts:420 | const s = Atomics.load(this.#state, 0);
+ * MAP [S1] src/shared-wait-group.ts:426 | const s = Atomics.load(this.#state, 0);
+ * MAP [S2] src/shared-wait-group.ts:421 | if (s >= 0n && s < COUNTER_ONE) return;
+ * MAP [S2] src/shared-wait-group.ts:427 | if (s >= 0n && s < COUNTER_ONE) return;
+ * MAP [S3] src/shared-wait-group.ts:436 | const registered = register(this.#memory, s);
+ * MAP [S4] src/shared-wait-group.ts:445 | const seen = Atomics.load(wake, 0);
+ * MAP [S5] src/shared-wait-group.ts:446 | const state = Atomics.load(this.#state, 0);
+ * MAP [S6] src/shared-wait-group.ts:447 | if (generationOf(state) !== generation) {
+ * MAP [S7] src/shared-wait-group.ts:449 | if (!isIdle(state)) throw reused();
+ * MAP [S8] src/shared-wait-group.ts:453 | if (remaining <= 0 || blockError !== null) {
+ * MAP [S9] src/shared-wait-group.ts:455 | const counter = withdraw(this.#memory, generation);
+ * MAP [S10] src/shared-wait-group.ts:460 | Atomics.wait(wake, 0, seen, remaining);
  * MAP [G1] src/internal/shared-protocol.ts:90 | if (counterIsZero(s)) return undefined;
  * MAP [G2] src/internal/shared-protocol.ts:93 | const prev = Atomics.compareExchange(memory.state, 0, s, next);
  * MAP [G3] src/internal/shared-protocol.ts:95 | s = prev;

@@ -40,7 +40,7 @@ export function disposalContract(name: string, create: () => WaitGroupLike): voi
           });
         }
       }
-      assert.deepEqual(finished, [1, 2, 3]);
+      assert.deepEqual([...finished].sort(), [1, 2, 3], 'every task had finished when the block ended');
       assert.equal(wg.count, 0);
     });
 
