@@ -14,12 +14,12 @@ export interface GroupOptions {
    * A parent signal, errgroup's `ctx`: when it aborts, the group's own
    * {@link Group.signal} aborts with the same reason, and tasks still queued are dropped.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * The most tasks that may run at once: an integer, where a negative number or `Infinity`
    * means no limit (the default). See {@link Group.setLimit}.
    */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 /** A task: called with the group's signal; its result may be a value or a promise. */

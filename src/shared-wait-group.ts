@@ -132,7 +132,7 @@ export interface WaitSyncOptions {
  * wg.done();
  * ```
  */
-export class SharedWaitGroup implements WaitGroupLike {
+export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
   /** BYTE_LENGTH is the number of bytes of shared memory one group occupies: 16. */
   static readonly BYTE_LENGTH: number = BYTE_LENGTH;
 
@@ -652,4 +652,27 @@ export class SharedWaitGroup implements WaitGroupLike {
   get waiters(): number {
     return waitersOf(Atomics.load(this.#state, 0));
   }
+}
+
+/**
+ * SharedWaitGroupMemory is what another thread needs to attach to a group, the two
+ * properties of every {@link SharedWaitGroup}: pass them (or the group itself, which
+ * structured clone turns into them) to a worker, which attaches with
+ * `new SharedWaitGroup(memory.buffer, memory.byteOffset)`. Use it to type `workerData`.
+ *
+ * @example
+ * ```ts
+ * import { SharedWaitGroup, type SharedWaitGroupMemory } from 'waitgroups';
+ *
+ * declare const workerData: unknown; // from node:worker_threads, in a worker
+ * const { buffer, byteOffset } = workerData as SharedWaitGroupMemory;
+ * const wg = new SharedWaitGroup(buffer, byteOffset);
+ * wg.done();
+ * ```
+ */
+export interface SharedWaitGroupMemory {
+  /** The shared memory that holds the group. */
+  readonly buffer: SharedArrayBuffer;
+  /** Where the group starts in `buffer`; a multiple of 8. */
+  readonly byteOffset: number;
 }

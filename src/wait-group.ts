@@ -12,12 +12,12 @@ import { taskHandle, type TaskHandle } from './task.js';
  */
 export interface WaitOptions {
   /** Stops waiting when aborted; the wait rejects with `signal.reason`, unwrapped. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Stops waiting after this many milliseconds (0 to 2^31-1, or `Infinity` for none); the
    * wait rejects with a `WaitGroupError` of code `ERR_WAITGROUP_TIMEOUT`.
    */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /**
@@ -50,7 +50,7 @@ export interface WaitGroupOptions {
    * {@link WaitGroup.inspect}, timeout messages and the deadlock report. Off by default,
    * unless the environment variable `WAITGROUPS_DEBUG=1` turns it on for every group.
    */
-  debug?: boolean;
+  debug?: boolean | undefined;
 }
 
 /** WaitGroupInspection is what {@link WaitGroup.inspect} returns: a snapshot. */
@@ -440,7 +440,7 @@ export class WaitGroup implements WaitGroupLike {
 
   /**
    * The slow path of `add(delta)`, which left the counter at zero with waiters, or outside
-   * [0, 2^31-1]: at zero, releases the round; otherwise undoes the add and throws.
+   * `[0, 2^31-1]`: at zero, releases the round; otherwise undoes the add and throws.
    */
   static #crossed(group: WaitGroup, delta: number): void {
     const count = group.#count;
