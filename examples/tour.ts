@@ -5,6 +5,8 @@ const sections: [title: string, file: string][] = [
   ['Misuse is loud: an extra done()', './misuse.ts'],
   ['Group (errgroup): a limit of 3, one failure cancels the rest', './group.ts'],
   ['Threads: one SharedWaitGroup across worker threads', './parallel.ts'],
+  ['Structured concurrency: await using and Group.scope', './structured.ts'],
+  ['A dead worker is reported, not a hang', './dead-worker.ts'],
 ];
 
 const started = performance.now();

@@ -13,6 +13,8 @@
  * | `ERR_GROUP_LIMIT_WHILE_ACTIVE` | a `Group`'s limit was changed while tasks run | `errgroup: modify limit while N goroutines in the group are still active` |
  * | `ERR_WAITGROUP_TASK_ALREADY_DONE` | `done()` a second time on one task handle (`wg.task()`) | (Go has no handles) |
  * | `ERR_GROUP_LIMIT_ZERO` | `go()` on a `Group` whose limit is 0, which could never start the task | (errgroup's `Go` blocks forever) |
+ * | `ERR_GROUP_UNOBSERVED_FAILURE` | the unhandled rejection of a `Group` task failure that no `wait()` observed (the group was collected, or the process is exiting) | (errgroup drops it) |
+ * | `ERR_WAITGROUP_WORKER_DIED` | a `SharedWaitGroup` wait of a group that watches its workers: a worker died owing `done()`s | (Go's goroutines cannot die apart) |
  *
  * Invalid arguments are `TypeError`s and `RangeError`s, not `WaitGroupError`s, and carry
  * Node's codes (see {@link ArgumentErrorCode}).
@@ -29,6 +31,8 @@ export type WaitGroupErrorCode =
   | 'ERR_WAITGROUP_TASK_ALREADY_DONE'
   | 'ERR_GROUP_LIMIT_WHILE_ACTIVE'
   | 'ERR_GROUP_LIMIT_ZERO'
+  | 'ERR_GROUP_UNOBSERVED_FAILURE'
+  | 'ERR_WAITGROUP_WORKER_DIED'
   | (string & {});
 
 /**
@@ -259,5 +263,56 @@ export function limitZero(): WaitGroupError {
   return new WaitGroupError(
     'ERR_GROUP_LIMIT_ZERO',
     'waitgroups: go() on a Group with a limit of 0 can never start the task (errgroup\'s Go would block forever); use tryGo(), or setLimit() to a positive number or -1 first',
+  );
+}
+
+/**
+ * The unhandled rejection of a `Group` task's failure that no `wait()` observed; the task's error
+ * is the `cause`.
+ */
+export function unobservedFailure(cause: unknown): WaitGroupError {
+  const shown = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  return new WaitGroupError(
+    'ERR_GROUP_UNOBSERVED_FAILURE',
+    `waitgroups: a Group task failed and no wait() observed it (the group was collected, or the process is exiting): ${shown}`,
+    { cause },
+  );
+}
+
+/**
+ * The RangeError of a `SharedWaitGroup` attached to memory that cannot hold a group's state:
+ * `what` says which part of it is impossible.
+ */
+export function notAGroup(byteOffset: number, what: string): RangeError {
+  return outOfRange(
+    `The memory at byteOffset ${byteOffset} is not a SharedWaitGroup: ${what}. A group's 16 bytes are zero-filled ` +
+      'before first use, or hold a group; attach at the offset where the group was made',
+  );
+}
+
+/**
+ * The error of a `SharedWaitGroup` wait whose group watches a worker that is gone while it still
+ * owes `owed` `done()`s: `name` names the worker, `how` says how it went; its error is the `cause`.
+ */
+export function workerDied(name: string, how: string, owed: number, cause: unknown): WaitGroupError {
+  const message = `waitgroups: ${name} ${how} while it still owed ${owed} done()${owed === 1 ? '' : 's'}: the WaitGroup counter can never reach zero`;
+  return cause === undefined
+    ? new WaitGroupError('ERR_WAITGROUP_WORKER_DIED', message)
+    : new WaitGroupError('ERR_WAITGROUP_WORKER_DIED', message, { cause });
+}
+
+/** The TypeError of `watch()` given something that is not a worker. */
+export function notAWorker(value: unknown): TypeError {
+  return invalidArgType(
+    `The value returned by "start" must be a Worker (node:worker_threads, or a Web Worker). Received ${describe(value)}`,
+  );
+}
+
+/** The error of a `waitSync()` in the thread that watches workers whose units it must forward. */
+export function cannotBlockWatching(leases: number): WaitGroupError {
+  return new WaitGroupError(
+    'ERR_WAITGROUP_CANNOT_BLOCK',
+    `waitgroups: waitSync() would block the thread that watches ${leases} worker${leases === 1 ? '' : 's'} of this group: ` +
+      'it hands their done()s on to the group from its event loop, so blocking would never end; use `await wg.wait()`',
   );
 }

@@ -1,5 +1,7 @@
 import { limitWhileActive, limitZero } from './errors.js';
-import { runTask, type TaskSettlers } from './internal/task-runner.js';
+import { asyncDispose } from './internal/dispose.js';
+import { runScope, runTask, type TaskSettlers } from './internal/task-runner.js';
+import { failed, observed, type Failure } from './internal/unobserved.js';
 import { checkFunction, checkGroupOptions, checkLimit } from './internal/validate.js';
 import { WaitGroup } from './wait-group.js';
 
@@ -111,6 +113,8 @@ export class Group {
   #failed = false;
   #error: unknown = undefined;
   #dropped = false;
+  /** The failure, pending until a `wait()` rejects with it (internal/unobserved.ts). */
+  #failure: Failure | null = null;
 
   // One pair of settlers per group, shared by all its tasks: no closure per task. They never
   // throw, so the promise runTask returns never rejects.
@@ -124,7 +128,10 @@ export class Group {
   readonly #onParentAbort = (): void => this.#abort(this.#parent?.reason);
   readonly #onIdle = (): void => {
     this.#abort(undefined);
-    if (this.#failed) throw this.#error;
+    if (this.#failed) {
+      if (this.#failure !== null) observed(this.#failure);
+      throw this.#error;
+    }
     if (this.#dropped) throw this.#controller.signal.reason;
   };
 
@@ -334,6 +341,95 @@ export class Group {
     return this.#wg.wait().then(this.#onIdle);
   }
 
+  /**
+   * `[Symbol.asyncDispose]()` is {@link Group.wait}: `await using group = new Group()` waits,
+   * when the block exits, for every task the block started, and the block then throws the
+   * first task error, as `await group.wait()` would (Go's `defer g.Wait()`, whose error Go
+   * drops; here it is never dropped).
+   *
+   * ## When the block itself throws
+   * A disposer cannot see the block's error, so the group's signal is not aborted by it: the
+   * disposal waits for the tasks as they are, to their natural end. If the tasks succeed, the
+   * block's error propagates unchanged; if one failed, JavaScript throws a `SuppressedError`
+   * whose `error` is the task's error and whose `suppressed` is the block's. To have the
+   * block's error stop the tasks, use {@link Group.scope}.
+   *
+   * @returns what {@link Group.wait} returns
+   *
+   * @example
+   * ```ts
+   * import { Group } from 'waitgroups';
+   *
+   * async function sizes(urls: string[]): Promise<Map<string, number>> {
+   *   const result = new Map<string, number>();
+   *   await using group = new Group({ limit: 4 });
+   *   for (const url of urls) {
+   *     group.go(async (signal) => {
+   *       const response = await fetch(url, { signal });
+   *       result.set(url, (await response.arrayBuffer()).byteLength);
+   *     });
+   *   }
+   *   return result; // after every task has finished; rejects with the first error
+   * }
+   * ```
+   */
+  [asyncDispose](): Promise<void> {
+    return this.wait();
+  }
+
+  /**
+   * scope runs `body(group)` with a new group, Trio's nursery (Python's `TaskGroup`, Kotlin's
+   * `coroutineScope`): the tasks the body starts end with the scope. It returns a promise that
+   * settles only once every task started has settled, and that:
+   * - resolves with the body's value, if the body and every task succeeded;
+   * - rejects with the first task error (or the signal's reason if tasks were dropped), as
+   *   {@link Group.wait} does, if a task failed;
+   * - rejects with the body's error if the body threw (or its promise rejected): the group's
+   *   signal then aborts at once with that error, so that the tasks stop early, queued tasks
+   *   are dropped, and, once the started ones have settled, the body's error is rethrown.
+   *   (Task errors that follow are then not reported: the body's error comes first.)
+   *
+   * The body may be an async function or any function; it is called synchronously, like a
+   * `Promise` executor. Nothing outlives the scope: when it settles, the group's signal has
+   * aborted, no task is running, and the group holds no listener on the parent signal.
+   *
+   * ## Cancellation
+   * `signal`, the parent signal, aborts the group's signal with the parent's reason, as for
+   * `new Group({ signal })`: running tasks are asked to stop, queued ones are dropped, and the
+   * scope rejects with that reason (or a task's error) once the started tasks have settled,
+   * unless every task had already run to success.
+   *
+   * @param body - receives the group; its result may be a value or a promise
+   * @param options - `{ signal, limit }`, as for `new Group()`
+   * @throws `TypeError`, synchronously, if `body` is not a function or the options are
+   *   invalid (as for `new Group()`); nothing runs
+   * @returns a promise of the body's value
+   *
+   * @example
+   * ```ts
+   * import { Group } from 'waitgroups';
+   *
+   * const pages = await Group.scope(
+   *   async (group) => {
+   *     const found: string[] = [];
+   *     for (const url of ['https://example.com/a', 'https://example.com/b']) {
+   *       group.go(async (signal) => {
+   *         found.push(await (await fetch(url, { signal })).text());
+   *       });
+   *     }
+   *     return found; // the scope resolves with it once every task has finished
+   *   },
+   *   { limit: 4, signal: AbortSignal.timeout(10_000) },
+   * );
+   * console.log(pages.length);
+   * ```
+   */
+  static scope<T>(body: (group: Group) => T | PromiseLike<T>, options?: GroupOptions): Promise<Awaited<T>> {
+    checkFunction(body, 'body');
+    const group = new Group(options);
+    return runScope(body, group, () => group.wait(), (error) => group.#abort(error));
+  }
+
   /** Runs one task in a slot (`#wg` already counts it). Never throws. */
   #start(fn: Task): void {
     this.#active++;
@@ -376,6 +472,7 @@ export class Group {
     if (this.#failed) return;
     this.#failed = true;
     this.#error = error;
+    this.#failure = failed(this, error);
     this.#abort(error);
   }
 

@@ -9,4 +9,5 @@ export {
   type WaitOptions,
 } from './wait-group.js';
 export { Group, type GroupOptions } from './group.js';
-export { SharedWaitGroup, type SharedWaitGroupMemory, type WaitSyncOptions } from './shared-wait-group.js';
+export { SharedWaitGroup, type SharedWaitGroupMemory, type WaitSyncOptions, type WatchOptions } from './shared-wait-group.js';
+export type { NodeWorkerLike, WatchableWorker, WebWorkerLike } from './internal/worker-watch.js';

@@ -1,4 +1,4 @@
-import { MAX_COUNT, cannotBlock, counterOverflow, negativeCounter, reused, waitTimedOut } from './errors.js';
+import { MAX_COUNT, cannotBlock, cannotBlockWatching, counterOverflow, negativeCounter, notAWorker, reused, waitTimedOut, workerDied } from './errors.js';
 import { afterAdd, register, release, withdraw, type GroupMemory } from './internal/shared-protocol.js';
 import {
   ADD_ONE_LIMIT,
@@ -18,11 +18,24 @@ import {
 } from './internal/shared-state.js';
 import { AsyncParking } from './internal/shared-waiters.js';
 import { runTask, taskSettlers, type TaskSettlers } from './internal/task-runner.js';
-import { checkDelta, checkFunction, checkLabel, checkSyncOptions, checkWaitOptions } from './internal/validate.js';
+import { checkDelta, checkFunction, checkLabel, checkSyncOptions, checkWaitOptions, checkWatchOptions } from './internal/validate.js';
+import { defaultName, isWatchable, watchWorker, type WatchableWorker } from './internal/worker-watch.js';
+import { asyncDispose } from './internal/dispose.js';
 import { taskHandle, type TaskHandle } from './task.js';
 import type { WaitGroup, WaitGroupLike, WaitOptions } from './wait-group.js';
 
 const resolved: Promise<void> = Promise.resolve();
+
+/** WatchOptions are the options of {@link SharedWaitGroup.watch}. */
+export interface WatchOptions {
+  /** How many `done()`s the worker owes the group: 1 to 2^31-1, default 1. */
+  units?: number | undefined;
+  /**
+   * The worker's name in the error; default `worker thread <threadId>` for a `node:worker_threads`
+   * worker, `Web Worker #<n>` for a Web Worker.
+   */
+  name?: string | undefined;
+}
 
 /** WaitSyncOptions are the options of {@link SharedWaitGroup.waitSync}. */
 export interface WaitSyncOptions {
@@ -140,6 +153,10 @@ export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
   readonly #memory: GroupMemory;
   #parking: AsyncParking | null;
   #settle: TaskSettlers | null;
+  /** Set when a watched worker is gone owing done()s: every later wait of this object rejects with it. */
+  #died: unknown;
+  /** Watched workers whose units this object has not handed on yet. */
+  #leases: number;
 
   /**
    * Creates a group: in memory of its own, or attached to `buffer` at `byteOffset`.
@@ -155,7 +172,8 @@ export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
    *   if the context has no `SharedArrayBuffer` at all (a browser page that is not
    *   cross-origin isolated)
    * @throws `RangeError` if `byteOffset` is negative, not an integer, not a multiple of 8, or
-   *   leaves fewer than {@link SharedWaitGroup.BYTE_LENGTH} bytes
+   *   leaves fewer than {@link SharedWaitGroup.BYTE_LENGTH} bytes; or if the bytes there cannot
+   *   be a group (a negative counter, a reserved word that is not zero), naming the offset
    *
    * @example
    * ```ts
@@ -182,6 +200,8 @@ export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
     };
     this.#parking = null;
     this.#settle = null;
+    this.#died = null;
+    this.#leases = 0;
   }
 
   /**
@@ -313,7 +333,8 @@ export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
    *   {@link WaitGroup.wait}); `RangeError`, synchronously, if 65,535 waits are already
    *   registered on the group
    * @returns a promise that resolves when the counter reaches zero, or rejects with
-   *   `signal.reason` or `ERR_WAITGROUP_TIMEOUT`
+   *   `signal.reason`, `ERR_WAITGROUP_TIMEOUT`, or `ERR_WAITGROUP_WORKER_DIED` when a worker
+   *   this object watches ({@link SharedWaitGroup.watch}) is gone owing `done()`s
    *
    * @example
    * ```ts
@@ -344,6 +365,7 @@ export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
 
   /** Registers a `wait()` and parks it with this object's other asynchronous waits. */
   #waitAsync(s: bigint, signal: AbortSignal | undefined, timeout: number | undefined): Promise<void> {
+    if (this.#died !== null) return Promise.reject(this.#died);
     const registered = register(this.#memory, s);
     if (registered === undefined) return resolved;
     this.#parking ??= new AsyncParking(this.#memory);
@@ -381,6 +403,9 @@ export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
    * @throws `WaitGroupError` `ERR_WAITGROUP_CANNOT_BLOCK` where `Atomics.wait` is forbidden
    *   (its `TypeError` is the `cause`); the registration is withdrawn first
    * @throws `WaitGroupError` `ERR_WAITGROUP_REUSED` as described under Misuse
+   * @throws `WaitGroupError` `ERR_WAITGROUP_WORKER_DIED` if a worker this object watches is gone
+   *   owing `done()`s; `ERR_WAITGROUP_CANNOT_BLOCK` while one still owes units (this thread
+   *   hands them on from its event loop: see {@link SharedWaitGroup.watch})
    * @throws `RangeError` if 65,535 waits are already registered on the group
    *
    * @example
@@ -409,6 +434,8 @@ export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
 
   /** Registers a `waitSync()` and sleeps until its round is released, or gives up. */
   #waitSync(s: bigint, timeout: number | undefined): void {
+    if (this.#died !== null) throw this.#died;
+    if (this.#leases !== 0) throw cannotBlockWatching(this.#leases);
     const registered = register(this.#memory, s);
     if (registered === undefined) return;
     const generation = generationOf(registered);
@@ -439,6 +466,96 @@ export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
         blockError = error;
       }
     }
+  }
+
+  /**
+   * watch starts a worker that owes the group `units` `done()`s (default 1) and watches it, so
+   * that if the worker is gone before it has made them all, the waits of this object reject with
+   * `WaitGroupError` `ERR_WAITGROUP_WORKER_DIED` instead of hanging. One line replaces the
+   * `wg.add(1)` and the `new Worker(…)`:
+   *
+   * ```ts
+   * const worker = wg.watch((group) => new Worker(url, { workerData: group }));
+   * ```
+   *
+   * It adds `units` to the counter, then calls `start` with a group of the worker's own (a new
+   * `SharedWaitGroup` whose counter is `units`, which the worker attaches to and calls `done()`
+   * on, exactly as it would on this group), and returns the worker `start` returns. When the
+   * worker's group reaches zero, this object hands the units on: the counter drops by `units`,
+   * in every thread, and the watch ends (its listeners are removed). If instead the worker is
+   * gone first (an uncaught error, `terminate()`, `process.exit()`, a script that never
+   * started, an exit with `done()`s still owed), the units stay owed, and every pending and later
+   * `wait()` of this object rejects with the error, which names the worker and how it went and
+   * has the worker's error as `cause`. A worker that exits after its last `done()`, however it
+   * exits, changes nothing.
+   *
+   * The handing on runs on this thread's event loop (main-side accounting; the shared-memory
+   * protocol is unchanged: see docs/design.md, "Dead workers"), so the thread that watches waits
+   * with `await wg.wait()`: its `waitSync()` throws `ERR_WAITGROUP_CANNOT_BLOCK` while a watched
+   * worker still owes units. Waits in other threads see the units handed on as usual, but are
+   * not told of a death.
+   *
+   * @param start - makes the worker, given the group it must call `done()` on: a
+   *   `node:worker_threads` `Worker` or a Web Worker
+   * @param options - `{ units, name }`: the `done()`s the worker owes (default 1), and its name
+   *   in the error
+   * @throws `TypeError` if `start` is not a function, returns something that is not a worker,
+   *   or the options are invalid; `RangeError` if the counter would pass 2^31-1. Whatever is
+   *   thrown, the counter is unchanged (what `start` throws is rethrown).
+   * @returns the worker
+   *
+   * @example
+   * ```ts
+   * import { Worker } from 'node:worker_threads';
+   * import { SharedWaitGroup } from 'waitgroups';
+   *
+   * const wg = new SharedWaitGroup();
+   * for (let i = 0; i < 4; i++) {
+   *   wg.watch((group) => new Worker(new URL('./worker.js', import.meta.url), { workerData: { group, i } }));
+   * }
+   * await wg.wait(); // rejects with ERR_WAITGROUP_WORKER_DIED if a worker dies before its done()
+   * ```
+   */
+  watch<W extends WatchableWorker>(start: (group: SharedWaitGroup) => W, options?: WatchOptions): W {
+    checkFunction(start, 'start');
+    const { units, name } = checkWatchOptions(options);
+    const lease = new SharedWaitGroup();
+    lease.add(units);
+    this.add(units);
+    let worker: W;
+    try {
+      worker = start(lease);
+      if (!isWatchable(worker)) throw notAWorker(worker);
+    } catch (error) {
+      this.add(-units);
+      throw error;
+    }
+    const label = name ?? defaultName(worker);
+    const handedOn = new AbortController();
+    this.#leases++;
+    const stop = watchWorker(worker, () => lease.count > 0, (how, cause) => {
+      const owed = lease.count;
+      if (owed <= 0) return; // it paid: the units are being handed on
+      handedOn.abort();
+      this.#leases--;
+      this.#workerDied(workerDied(label, how, owed, cause));
+    });
+    lease.wait({ signal: handedOn.signal }).then(
+      () => {
+        stop();
+        this.#leases--;
+        this.add(-units);
+      },
+      () => {}, // the worker is gone: the units stay owed
+    );
+    return worker;
+  }
+
+  /** A watched worker is gone owing done()s: pending and later waits of this object reject. */
+  #workerDied(error: unknown): void {
+    if (this.#died !== null) return;
+    this.#died = error;
+    this.#parking?.failAll(error);
   }
 
   /**
@@ -496,6 +613,31 @@ export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
     checkLabel(label);
     this.add(1);
     return taskHandle(label, () => this.done());
+  }
+
+  /**
+   * `[Symbol.asyncDispose]()` is `wait()`: `await using wg = new SharedWaitGroup()` waits, when
+   * the block exits (normally or by a throw), until the counter is zero in every thread, Go's
+   * `defer wg.Wait()`. With {@link SharedWaitGroup.watch}, a worker that dies owing `done()`s
+   * makes it reject with `ERR_WAITGROUP_WORKER_DIED` instead of hanging.
+   *
+   * @returns what {@link SharedWaitGroup.wait} returns
+   *
+   * @example
+   * ```ts
+   * import { SharedWaitGroup } from 'waitgroups';
+   *
+   * declare function startWorker(wg: SharedWaitGroup): void; // posts wg; the worker calls done()
+   * async function run(): Promise<void> {
+   *   await using wg = new SharedWaitGroup();
+   *   wg.add(2);
+   *   startWorker(wg);
+   *   startWorker(wg);
+   * } // resolves once both workers have called done()
+   * ```
+   */
+  [asyncDispose](): Promise<void> {
+    return this.wait();
   }
 
   /**

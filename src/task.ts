@@ -1,8 +1,5 @@
 import { illegalConstructor, taskAlreadyDone } from './errors.js';
-
-// Symbol.dispose is in Node 20+, Deno, Bun and recent browsers; elsewhere TypeScript's and
-// esbuild's `using` helpers fall back to this registered symbol.
-const dispose: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+import { dispose } from './internal/dispose.js';
 
 const constructKey = Symbol('TaskHandle');
 let create: (label: string, finish: () => void) => TaskHandle;

@@ -1,8 +1,9 @@
 import { MAX_COUNT, counterOverflow, negativeCounter, waitTimedOut } from './errors.js';
 import { debugByDefault, outstandingOf, track, trackers, type OutstandingTask } from './internal/debug.js';
 import { Round } from './internal/round.js';
-import { runTask, taskSettlers, type TaskSettlers } from './internal/task-runner.js';
+import { runScope, runTask, taskSettlers, type TaskSettlers } from './internal/task-runner.js';
 import { checkDebugOption, checkDelta, checkFunction, checkLabel, checkWaitOptions } from './internal/validate.js';
+import { asyncDispose } from './internal/dispose.js';
 import { taskHandle, type TaskHandle } from './task.js';
 
 /**
@@ -373,6 +374,59 @@ export class WaitGroup implements WaitGroupLike {
         ? (this.#settle ??= taskSettlers(() => WaitGroup.#down(this)))
         : taskSettlers(() => WaitGroup.#finish(this, token));
     return runTask(fn, undefined, settle) as Promise<Awaited<T>>;
+  }
+
+  /**
+   * `[Symbol.asyncDispose]()` is `wait()`: `await using wg = new WaitGroup()` waits, when the
+   * block exits, until the counter is zero, Go's `defer wg.Wait()`. It also waits when the
+   * block exits by a throw; the block's error then propagates once the counter is zero.
+   *
+   * @returns what {@link WaitGroup.wait} returns
+   *
+   * @example
+   * ```ts
+   * import { WaitGroup } from 'waitgroups';
+   *
+   * async function saveAll(files: string[], save: (file: string) => Promise<void>): Promise<void> {
+   *   await using wg = new WaitGroup(); // Go's defer wg.Wait()
+   *   for (const file of files) void wg.go(() => save(file)).catch(console.error);
+   * } // returns once every save has settled
+   * ```
+   */
+  [asyncDispose](): Promise<void> {
+    return this.wait();
+  }
+
+  /**
+   * scope runs `body(wg)` with a new group and returns a promise that settles once the body
+   * has settled and the counter is back to zero: with the body's value, or, if the body threw
+   * (or its promise rejected), with the body's error, after the tasks it started are done,
+   * since Go's `defer wg.Wait()` runs on a panic too. It is `await using` in one call.
+   *
+   * A `WaitGroup` has no signal, so a failing body cannot ask its tasks to stop, and the tasks'
+   * errors stay where `go()` reports them, in the promises it returns: for a scope that cancels
+   * its tasks and reports their first error, use {@link Group.scope}.
+   *
+   * @param body - receives the group; its result may be a value or a promise
+   * @throws `TypeError`, synchronously, if `body` is not a function; nothing runs
+   * @returns a promise of the body's value
+   *
+   * @example
+   * ```ts
+   * import { WaitGroup } from 'waitgroups';
+   *
+   * const results: number[] = [];
+   * const total = await WaitGroup.scope(async (wg) => {
+   *   for (const n of [1, 2, 3]) void wg.go(async () => void results.push(n * n));
+   *   return results; // the scope resolves with it once the counter is zero
+   * });
+   * console.log(total.length); // 3
+   * ```
+   */
+  static scope<T>(body: (wg: WaitGroup) => T | PromiseLike<T>, options?: WaitGroupOptions): Promise<Awaited<T>> {
+    checkFunction(body, 'body');
+    const wg = new WaitGroup(options);
+    return runScope(body, wg, () => wg.wait());
   }
 
   /** count is the counter: tasks added and not yet done. */

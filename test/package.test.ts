@@ -17,8 +17,11 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   keywords: string[];
 };
 
-/** The packed tarball's budget: 105 KB at 0.1.0 (dist with its maps, src, both READMEs). */
-const MAX_PACKED_BYTES = 128 * 1024;
+/**
+ * The packed tarball's budget: 105 KB at 0.1.0 (dist with its maps, src, both READMEs); 132 KB
+ * with structured concurrency and dead-worker reports (issue 14).
+ */
+const MAX_PACKED_BYTES = 144 * 1024;
 const SHIPPED = [/^dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)$/, /^src\/.+\.ts$/, /^(README\.md|README\.zh-CN\.md|LICENSE|package\.json)$/];
 const NEVER = /(^|\/)(test|tests|fixtures|bench|verify|examples|docs|\.cache|node_modules)\/|\.test\.ts$|\.tgz$/;
 

@@ -21,12 +21,12 @@
  * source regions in verify/modelled-source.sha256, so that the model and the code cannot drift
  * apart silently). The [tags] are repeated at the steps below.
  *
- * MAP [A1] src/shared-wait-group.ts:230 | const old = Atomics.add(this.#state, 0, COUNTER_ONE);
- * MAP [A2] src/shared-wait-group.ts:232 | if (old >= COUNTER_ONE ? old < ADD_ONE_LIMIT : old >= 0n && old < WAITER_ONE) return;
- * MAP [A3] src/shared-wait-group.ts:243 | afterAdd(this.#memory, Atomics.add(this.#state, 0, shifted), delta, shifted);
- * MAP [D1] src/shared-wait-group.ts:269 | const old = Atomics.sub(this.#state, 0, COUNTER_ONE);
- * MAP [D2] src/shared-wait-group.ts:271 | if (old >= COUNTER_TWO) return;
- * MAP [D3] src/shared-wait-group.ts:273 | if (old >= COUNTER_ONE_NO_WAITERS) release(this.#memory, old - COUNTER_ONE);
+ * MAP [A1] src/shared-wait-group.ts:250 | const old = Atomics.add(this.#state, 0, COUNTER_ONE);
+ * MAP [A2] src/shared-wait-group.ts:252 | if (old >= COUNTER_ONE ? old < ADD_ONE_LIMIT : old >= 0n && old < WAITER_ONE) return;
+ * MAP [A3] src/shared-wait-group.ts:263 | afterAdd(this.#memory, Atomics.add(this.#state, 0, shifted), delta, shifted);
+ * MAP [D1] src/shared-wait-group.ts:289 | const old = Atomics.sub(this.#state, 0, COUNTER_ONE);
+ * MAP [D2] src/shared-wait-group.ts:291 | if (old >= COUNTER_TWO) return;
+ * MAP [D3] src/shared-wait-group.ts:293 | if (old >= COUNTER_ONE_NO_WAITERS) release(this.#memory, old - COUNTER_ONE);
  * MAP [F1] src/internal/shared-protocol.ts:40 | if (counter === 0 && waitersOf(old) !== 0) {
  * MAP [F2] src/internal/shared-protocol.ts:42 | throw misuse();
  * MAP [F3] src/internal/shared-protocol.ts:44 | } else if (next < 0) {
@@ -40,46 +40,46 @@
  * MAP [R3] src/internal/shared-protocol.ts:78 | Atomics.add(memory.wake, 0, 1);
  * MAP [R4] src/internal/shared-protocol.ts:79 | Atomics.notify(memory.wake, 0);
  * MAP [R5] src/internal/shared-protocol.ts:81 | memory.released();
- * MAP [R5] src/shared-wait-group.ts:181 | released: () => this.#parking?.sweep(),
- * MAP [W1] src/shared-wait-group.ts:333 | const s = Atomics.load(this.#state, 0);
- * MAP [W1] src/shared-wait-group.ts:339 | const s = Atomics.load(this.#state, 0);
- * MAP [W2] src/shared-wait-group.ts:334 | if (s >= 0n && s < COUNTER_ONE) return resolved;
- * MAP [W2] src/shared-wait-group.ts:340 | if (s >= 0n && s < COUNTER_ONE) return resolved;
- * MAP [W3] src/shared-wait-group.ts:347 | const registered = register(this.#memory, s);
- * MAP [W4] src/shared-wait-group.ts:350 | return this.#parking.add(generationOf(registered), signal, timeout);
- * MAP [S1] src/shared-wait-group.ts:398 | const s = Atomics.load(this.#state, 0);
- * MAP [S1] src/shared-wait-group.ts:404 | const s = Atomics.load(this.#state, 0);
- * MAP [S2] src/shared-wait-group.ts:399 | if (s >= 0n && s < COUNTER_ONE) return;
- * MAP [S2] src/shared-wait-group.ts:405 | if (s >= 0n && s < COUNTER_ONE) return;
- * MAP [S3] src/shared-wait-group.ts:412 | const registered = register(this.#memory, s);
- * MAP [S4] src/shared-wait-group.ts:421 | const seen = Atomics.load(wake, 0);
- * MAP [S5] src/shared-wait-group.ts:422 | const state = Atomics.load(this.#state, 0);
- * MAP [S6] src/shared-wait-group.ts:423 | if (generationOf(state) !== generation) {
- * MAP [S7] src/shared-wait-group.ts:425 | if (!isIdle(state)) throw reused();
- * MAP [S8] src/shared-wait-group.ts:429 | if (remaining <= 0 || blockError !== null) {
- * MAP [S9] src/shared-wait-group.ts:431 | const counter = withdraw(this.#memory, generation);
- * MAP [S10] src/shared-wait-group.ts:436 | Atomics.wait(wake, 0, seen, remaining);
+ * MAP [R5] src/shared-wait-group.ts:199 | released: () => this.#parking?.sweep(),
+ * MAP [W1] src/shared-wait-group.ts:354 | const s = Atomics.load(this.#state, 0);
+ * MAP [W1] src/shared-wait-group.ts:360 | const s = Atomics.load(this.#state, 0);
+ * MAP [W2] src/shared-wait-group.ts:355 | if (s >= 0n && s < COUNTER_ONE) return resolved;
+ * MAP [W2] src/shared-wait-group.ts:361 | if (s >= 0n && s < COUNTER_ONE) return resolved;
+ * MAP [W3] src/shared-wait-group.ts:369 | const registered = register(this.#memory, s);
+ * MAP [W4] src/shared-wait-group.ts:372 | return this.#parking.add(generationOf(registered), signal, timeout);
+ * MAP [S1] src/shared-wait-group.ts:423 | const s = Atomics.load(this.#state, 0);
+ * MAP [S1] src/shared-wait-group.ts:429 | const s = Atomics.load(this.#state, 0);
+ * MAP [S2] src/shared-wait-group.ts:424 | if (s >= 0n && s < COUNTER_ONE) return;
+ * MAP [S2] src/shared-wait-group.ts:430 | if (s >= 0n && s < COUNTER_ONE) return;
+ * MAP [S3] src/shared-wait-group.ts:439 | const registered = register(this.#memory, s);
+ * MAP [S4] src/shared-wait-group.ts:448 | const seen = Atomics.load(wake, 0);
+ * MAP [S5] src/shared-wait-group.ts:449 | const state = Atomics.load(this.#state, 0);
+ * MAP [S6] src/shared-wait-group.ts:450 | if (generationOf(state) !== generation) {
+ * MAP [S7] src/shared-wait-group.ts:452 | if (!isIdle(state)) throw reused();
+ * MAP [S8] src/shared-wait-group.ts:456 | if (remaining <= 0 || blockError !== null) {
+ * MAP [S9] src/shared-wait-group.ts:458 | const counter = withdraw(this.#memory, generation);
+ * MAP [S10] src/shared-wait-group.ts:463 | Atomics.wait(wake, 0, seen, remaining);
  * MAP [G1] src/internal/shared-protocol.ts:90 | if (counterIsZero(s)) return undefined;
  * MAP [G2] src/internal/shared-protocol.ts:93 | const prev = Atomics.compareExchange(memory.state, 0, s, next);
  * MAP [G3] src/internal/shared-protocol.ts:95 | s = prev;
- * MAP [Q1] src/internal/shared-state.ts:66 | return generation === LAST_GENERATION ? 0n : generation + 1n;
+ * MAP [Q1] src/internal/shared-state.ts:68 | return generation === LAST_GENERATION ? 0n : generation + 1n;
  * MAP [Y1] src/internal/shared-waiters.ts:42 | this.#onWake = () => {
  * MAP [Y1] src/internal/shared-waiters.ts:45 | this.sweep();
  * MAP [Y2] src/internal/shared-waiters.ts:57 | this.#pending.add(waiter);
  * MAP [Y3] src/internal/shared-waiters.ts:65 | const generation = generationOf(Atomics.load(this.#memory.state, 0));
  * MAP [Y4] src/internal/shared-waiters.ts:67 | if (waiter.round !== generation) {
- * MAP [L1] src/internal/shared-waiters.ts:77 | this.#pending.delete(waiter);
+ * MAP [L1] src/internal/shared-waiters.ts:82 | this.#pending.delete(waiter);
  * MAP [L2] src/internal/shared-protocol.ts:108 | const s = Atomics.load(memory.state, 0);
  * MAP [L3] src/internal/shared-protocol.ts:109 | if (isReleased(s, generation)) return undefined;
  * MAP [L4] src/internal/shared-protocol.ts:112 | if (Atomics.compareExchange(memory.state, 0, s, s - WAITER_ONE) === s) return counterOf(s);
- * MAP [M1] src/internal/shared-waiters.ts:95 | if (this.#armed) return;
- * MAP [M2] src/internal/shared-waiters.ts:98 | const seen = Atomics.load(this.#memory.wake, 0);
- * MAP [M3] src/internal/shared-waiters.ts:99 | this.sweep();
- * MAP [M4] src/internal/shared-waiters.ts:105 | const result = waitAsync(this.#memory.wake, 0, seen);
- * MAP [M5] src/internal/shared-waiters.ts:107 | this.#armed = true;
+ * MAP [M1] src/internal/shared-waiters.ts:100 | if (this.#armed) return;
+ * MAP [M2] src/internal/shared-waiters.ts:103 | const seen = Atomics.load(this.#memory.wake, 0);
+ * MAP [M3] src/internal/shared-waiters.ts:104 | this.sweep();
+ * MAP [M4] src/internal/shared-waiters.ts:110 | const result = waitAsync(this.#memory.wake, 0, seen);
+ * MAP [M5] src/internal/shared-waiters.ts:112 | this.#armed = true;
  * MAP [T1] src/internal/waiter.ts:115 | if (this.#settled) return;
  * MAP [T2] src/internal/waiter.ts:116 | const left = this.#owner.leave(this);
- * MAP [T4] src/internal/waiter.ts:125 | this.#settled = true;
+ * MAP [T4] src/internal/waiter.ts:134 | this.#settled = true;
  *
  * Not modelled (no shared-memory step, or outside these bounds): argument checks; `timeout: 0`
  * and an already aborted signal (they reject after at most one load, registering nothing);
@@ -87,7 +87,12 @@
  * fallback without Atomics.waitAsync; the keep-alive interval and timer clean-up; go()/task(),
  * which are add(1) and done(); waitSync's ERR_WAITGROUP_CANNOT_BLOCK, which takes exactly the
  * give-up path of a timeout. Wrap-around of the 16-bit generation and the 32-bit wake word
- * cannot happen within these bounds (a few releases).
+ * cannot happen within these bounds (a few releases). watch() (dead workers) adds no step: the
+ * death of a watched worker makes AsyncParking.failAll() give up every pending wait() through
+ * CancellableWaiter.fail(), which runs exactly giveUp()'s steps [T1] [T2] (the same leave(), a
+ * different reason), as if each one's abort listener fired; the `#died`/`#leases` checks come
+ * before register() and touch no shared memory (like an already aborted signal); a watched
+ * worker's own group is an ordinary group, and its units reach this one by an ordinary add().
  *
  * Configurations (-DCONFIG=n), each with ROUNDS rounds (default 3: the group is used, then
  * reused twice):

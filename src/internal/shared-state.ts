@@ -1,12 +1,14 @@
 // The memory of a SharedWaitGroup: layout, decoding and validation. The protocol that updates it
 // is in shared-protocol.ts. See docs/design.md, section "SharedWaitGroup", for the layout as a
 // bit table and the proofs.
-import { describe, invalidArgType, noSharedMemory, outOfRange } from '../errors.js';
+import { describe, invalidArgType, noSharedMemory, notAGroup, outOfRange } from '../errors.js';
 
 /** Bytes of shared memory one group occupies; groups in one buffer sit 16 bytes apart. */
 export const BYTE_LENGTH = 16;
 /** Byte offset of the Int32 wake word (Go's `sema`) inside a group's memory. */
 export const WAKE_OFFSET = 8;
+/** Byte offset of the reserved Int32 word, which nobody writes: zero in every valid group. */
+export const RESERVED_OFFSET = 12;
 
 // The state word, a BigInt64 at +0:
 //   bits 63..32  counter      int32, Go's `v`
@@ -117,5 +119,19 @@ export function checkMemory(buffer: unknown, byteOffset: unknown): SharedArrayBu
         `${byteOffset} + ${BYTE_LENGTH} exceeds the buffer's byteLength of ${memory.byteLength}`,
     );
   }
+  if (buffer !== undefined) checkState(memory, byteOffset);
   return memory;
+}
+
+/**
+ * Refuses memory that no group can be in: a negative counter (a group's counter is never below
+ * zero, except for the few instructions in which another thread undoes a refused call), or a
+ * reserved word that is not zero. Such bytes (0x80 everywhere reads as counter -2139062144)
+ * would make a group whose wait() never resolves.
+ */
+function checkState(memory: SharedArrayBuffer, byteOffset: number): void {
+  const state = Atomics.load(new BigInt64Array(memory, byteOffset, 1), 0);
+  if (state < 0n) throw notAGroup(byteOffset, `its counter (bytes +4..+7) reads ${counterOf(state)}, and a counter is never negative`);
+  const reserved = Atomics.load(new Int32Array(memory, byteOffset + RESERVED_OFFSET, 1), 0);
+  if (reserved !== 0) throw notAGroup(byteOffset, `its reserved word (bytes +${RESERVED_OFFSET}..+${BYTE_LENGTH - 1}) reads ${reserved}, and it is always zero`);
 }

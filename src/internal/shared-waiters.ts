@@ -72,6 +72,11 @@ export class AsyncParking implements WaiterOwner {
     if (this.#pending.size === 0) this.#stopPolling();
   }
 
+  /** Makes every pending wait leave and reject with `reason`, except those already released. */
+  failAll(reason: unknown): void {
+    for (const waiter of [...this.#pending]) waiter.fail(reason);
+  }
+
   /** A wait gives up: withdraws its registration, unless its round was released first. */
   leave(waiter: CancellableWaiter): boolean {
     this.#pending.delete(waiter);

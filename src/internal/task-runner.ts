@@ -68,3 +68,22 @@ export function taskSettlers(finish: () => void): TaskSettlers {
     },
   };
 }
+
+/**
+ * Runs a scope's `body(group)` with the task runner, then waits for the group: the promise
+ * resolves with the body's value once `wait()` resolves, or rejects with `wait()`'s error. If
+ * the body fails, `failed(error)` runs first (a Group aborts its signal), then the wait, and the
+ * promise rejects with the body's error, however the wait settles.
+ */
+export function runScope<G, T>(body: (group: G) => T | PromiseLike<T>, group: G, wait: () => Promise<void>, failed?: (error: unknown) => void): Promise<Awaited<T>> {
+  return runTask(body, group, {
+    fulfilled: (value) => wait().then(() => value),
+    rejected: (error) => {
+      failed?.(error);
+      const rethrow = (): never => {
+        throw error;
+      };
+      return wait().then(rethrow, rethrow);
+    },
+  }) as Promise<Awaited<T>>;
+}

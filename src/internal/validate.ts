@@ -1,6 +1,6 @@
 // Argument checks shared by every front. They throw the catalogue's errors (src/errors.ts) and
 // nothing else, before anything has changed.
-import { MAX_TIMEOUT, describe, invalidArgType, invalidArgValue, optionsNotObject, outOfRange } from '../errors.js';
+import { MAX_COUNT, MAX_TIMEOUT, describe, invalidArgType, invalidArgValue, optionsNotObject, outOfRange } from '../errors.js';
 
 /** Throws unless `delta` is a safe integer; the message names the argument and the value. */
 export function checkDelta(delta: unknown): asserts delta is number {
@@ -131,4 +131,28 @@ export function checkDebugOption(options: unknown): boolean | undefined {
     throw invalidArgType(`The "options.debug" property must be a boolean. Received ${describe(debug)}`);
   }
   return debug;
+}
+
+/** The checked form of `watch()`'s options. */
+export interface CheckedWatchOptions {
+  units: number;
+  name: string | undefined;
+}
+
+/** Checks `watch(start, options)`'s options: `units` from 1 to 2^31-1 (default 1), `name` a string. */
+export function checkWatchOptions(options: unknown): CheckedWatchOptions {
+  if (options === undefined) return { units: 1, name: undefined };
+  checkOptionsObject(options);
+  const { units = 1, name } = options as { units?: unknown; name?: unknown };
+  if (!Number.isSafeInteger(units)) {
+    const message = `The "options.units" property must be a positive integer. Received ${describe(units)}`;
+    throw typeof units === 'number' ? invalidArgValue(message) : invalidArgType(message);
+  }
+  if ((units as number) < 1 || (units as number) > MAX_COUNT) {
+    throw outOfRange(`The "options.units" property must be >= 1 and <= ${MAX_COUNT}. Received ${units as number}`);
+  }
+  if (name !== undefined && typeof name !== 'string') {
+    throw invalidArgType(`The "options.name" property must be a string. Received ${describe(name)}`);
+  }
+  return { units: units as number, name };
 }

@@ -119,6 +119,15 @@ export class CancellableWaiter {
     else this.#reject(timedOut ? this.#owner.timeoutError(this) : this.#signal?.reason);
   }
 
+  /** Leaves, then rejects with `reason` (a watched worker died); or resolves, if the round was already released. */
+  fail(reason: unknown): void {
+    if (this.#settled) return;
+    const left = this.#owner.leave(this);
+    this.cleanup();
+    if (!left) this.#resolve();
+    else this.#reject(reason);
+  }
+
   /** Resolves the waiter: its round was released. The clean-up follows in a microtask. */
   settle(): void {
     if (this.#settled) return;

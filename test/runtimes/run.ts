@@ -196,6 +196,10 @@ const OTHER_RUNTIME_FILES = [
   'test/shared-wait-group-stress.test.ts',
   'test/runtimes/web-workers.test.ts',
   'test/runtimes/keep-alive.test.ts',
+  'test/scope.test.ts',
+  'test/unobserved.test.ts',
+  'test/dead-worker.test.ts',
+  'test/attach.test.ts',
 ];
 
 function printNodeOnly(runtime: OtherRuntime, name: string): void {

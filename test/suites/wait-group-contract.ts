@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { WaitGroupError, type WaitGroupInspection, type WaitGroupLike } from 'waitgroups';
 import { isSettled, tick } from '../support/async.ts';
 import { activeTimers } from '../support/timers.ts';
+import { disposalContract } from './disposal-contract.ts';
 
 /**
  * The debug invariant: in debug mode the outstanding units add up to the counter, after every
@@ -24,6 +25,7 @@ export function assertRecordMatchesCount(wg: WaitGroupLike, context = ''): void 
 }
 
 export function waitGroupContract(name: string, create: () => WaitGroupLike): void {
+  disposalContract(name, create);
   describe(`${name}: WaitGroupLike contract`, () => {
     describe("Go's tests", () => {
       test('TestWaitGroup: two-stage barrier, 16 tasks, 8 rounds on the same groups', async () => {

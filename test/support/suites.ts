@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 /** Files that run once per `npm test`, in test:unit, and why their outcome is runtime-independent. */
 export const RUN_ONCE: Readonly<Record<string, string>> = {
   'browser.test.ts': 'drives Chromium from Node: the runtime under test is the browser',
+  'browser-dead-worker.test.ts': 'drives Chromium from Node: the runtime under test is the browser',
+  'disposable.test.ts': 'runs the TypeScript compilers on the declarations',
   'verify.test.ts': 'the SPIN model check runs spin and gcc on the model, not the package on Node',
   'types.test.ts': 'runs the TypeScript compilers on the declarations',
   'package.test.ts': 'npm pack contents and README links: files, not code',
@@ -25,6 +27,8 @@ export const SLOW: Readonly<Record<string, string>> = {
   'verify.test.ts': 'the SPIN model check: 290 s or more',
   'examples.test.ts': 'runs every example as a process, the prime counters included: 20 s',
   'types.test.ts': 'six compiler runs: 62 s',
+  'disposable.test.ts': 'two compiler runs per TypeScript: about 15 s each',
+  'browser-dead-worker.test.ts': 'starts Chromium: about 40 s',
   'charts.test.ts': 'renders both charts to PNG: 5 s',
   'tsdoc-examples.test.ts': 'type-checks every TSDoc example and runs most of them, each as a process: 40 to 50 s',
 };
