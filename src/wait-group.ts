@@ -209,7 +209,13 @@ export class WaitGroup implements WaitGroupLike {
    * ```
    */
   done(): void {
-    WaitGroup.#down(this);
+    // #down, written out: called from the continuation of every task, where the extra call
+    // measured 2% of a fan-out's instructions (callgrind).
+    const count = --this.#count;
+    if (count <= 0) {
+      if (count !== 0) WaitGroup.#crossed(this, -1);
+      else if (this.#resolve !== null) WaitGroup.#release(this);
+    }
   }
 
   /**
