@@ -74,10 +74,13 @@ export default createRule({
 
     const tryFinally = (done: MethodCall, fn: FunctionNode, data: Record<string, string>): Suggestion[] => {
       const statement = lastStatement(done, fn);
-      const body = fn.body as TSESTree.BlockStatement;
-      if (statement === undefined || body.body.length < 2) return [];
-      const first = body.body[0]!;
-      const before = body.body.at(-2)!;
+      const body = (fn.body as TSESTree.BlockStatement).body;
+      // The try starts after the declaration of what `done()` is called on, to keep it in scope.
+      const root = done.receiver.type === AST_NODE_TYPES.Identifier ? variableOf(sourceCode, done.receiver) : undefined;
+      const declared = body.findIndex((s) => root?.defs.some((def) => within(def.name, s)));
+      const first = body[declared + 1];
+      if (statement === undefined || first === undefined || first === statement) return [];
+      const before = body.at(-2)!;
       const indent = indentOf(sourceCode, first);
       const inner = sourceCode.text.slice(first.range[0], before.range[1]).replace(/\n(?=[^\n])/g, '\n  ');
       const text = `try {\n${indent}  ${inner}\n${indent}} finally {\n${indent}  ${sourceCode.getText(statement)}\n${indent}}`;

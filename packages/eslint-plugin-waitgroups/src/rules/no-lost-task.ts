@@ -68,7 +68,11 @@ export default createRule({
         if (declaration.parent?.type === AST_NODE_TYPES.ExportNamedDeclaration) return;
         const [variable] = sourceCode.getDeclaredVariables(parent);
         if (variable === undefined || variable.references.some((reference) => reference.isRead())) return;
-        const canUse = declaration.declarations.length === 1 && declaration.parent?.type !== AST_NODE_TYPES.ForStatement;
+        // `using` is a constant: not for a variable assigned again, nor a declaration of several.
+        const canUse =
+          declaration.declarations.length === 1 &&
+          declaration.parent?.type !== AST_NODE_TYPES.ForStatement &&
+          variable.references.every((reference) => reference.init === true || !reference.isWrite());
         context.report({
           node: parent.id,
           messageId: 'neverRead',
