@@ -33,7 +33,7 @@ function groupPath(types: Types, type: ts.Type, node: ts.Node, seen: Set<ts.Type
   if (name === 'Map' || name === 'Set' || name === 'ReadonlyMap' || name === 'ReadonlySet') {
     for (const argument of checker.getTypeArguments(type as ts.TypeReference)) {
       const found = groupPath(types, argument, node, seen, depth + 1);
-      if (found !== undefined) return { path: `<${name}>${found.path}`, kind: found.kind };
+      if (found !== undefined) return { path: `[]${found.path}`, kind: found.kind };
     }
     return undefined;
   }
@@ -64,13 +64,15 @@ export default createRule({
     const types = typesOf(context);
     const sourceCode = context.sourceCode;
 
-    const check = (value: TSESTree.Node | undefined, how: string, type?: ts.Type): void => {
+    const check = (value: TSESTree.Node | undefined, how: string, type?: ts.Type, label?: string): void => {
       if (value === undefined || value.type === AST_NODE_TYPES.SpreadElement) return;
       const tsNode = types.services.esTreeNodeToTSNodeMap.get(value);
       const found = groupPath(types, type ?? types.services.getTypeAtLocation(value), tsNode, new Set(), 0);
       if (found === undefined) return;
-      const text = sourceCode.getText(value);
-      const what = found.path === '' ? `\`${text.length > 40 ? 'this value' : text}\`` : `\`${found.path.replace(/^\./, '')}\` in this value`;
+      // `wg`, `state.jobs[].handle`, or the path inside an expression: `group` in this value.
+      const text = label ?? sourceCode.getText(value);
+      const name = /^[\w$.]{1,40}$/.test(text) ? text : undefined;
+      const what = name !== undefined ? `\`${name}${found.path}\`` : found.path === '' ? 'this value' : `\`${found.path.replace(/^\./, '')}\` in this value`;
       context.report({ node: value, messageId: 'cloned', data: { what, how, kind: found.kind } });
     };
 
@@ -98,7 +100,7 @@ export default createRule({
         }
         const workerData = types.services.getTypeAtLocation(options).getProperty('workerData');
         if (workerData !== undefined) {
-          check(options, '`workerData`', types.checker.getTypeOfSymbolAtLocation(workerData, types.services.esTreeNodeToTSNodeMap.get(options)));
+          check(options, '`workerData`', types.checker.getTypeOfSymbolAtLocation(workerData, types.services.esTreeNodeToTSNodeMap.get(options)), `${sourceCode.getText(options)}.workerData`);
         }
       },
     };
