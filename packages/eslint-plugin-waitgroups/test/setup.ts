@@ -14,5 +14,10 @@ RuleTester.itOnly = it.only;
 const modules = new URL('fixtures/node_modules/', import.meta.url);
 if (!existsSync(new URL('waitgroups', modules))) {
   mkdirSync(modules, { recursive: true });
-  symlinkSync('../../../../..', new URL('waitgroups', modules), 'dir');
+  try {
+    symlinkSync('../../../../..', new URL('waitgroups', modules), 'dir');
+  } catch (error) {
+    // Test files run in parallel processes: another one may have made it first.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }

@@ -127,6 +127,9 @@ export default createRule({
       if (fn === undefined || goCallOf(types, fn) !== undefined) return;
       // Code that counts its own task: it calls done() itself (for task(), the handle does).
       if (call.name === 'add' && callsOn(sourceCode, fn, call.receiver, ['done']).length === 0) return;
+      // A function that waits for the group is its main task, not one of the tasks: it may count
+      // whenever it likes before its own wait().
+      if (callsOn(sourceCode, fn, call.receiver, ['wait', 'waitSync']).length > 0) return;
       const awaited = awaitsOf(fn).find((node) => node.range[1] <= call.call.range[0]);
       const deferred = isDeferred(fn);
       if (awaited === undefined && !deferred) return;

@@ -3,6 +3,7 @@ import {
   COUNTERS,
   awaitsOf,
   callTaking,
+  callsOn,
   createRule,
   functionOf,
   goCallOf,
@@ -158,7 +159,7 @@ export default createRule({
         if (fn === undefined || goCallOf(types, fn) !== undefined || inFinally(node, fn)) return;
         const callback = callTaking(fn);
         if (callback?.name === 'finally') return;
-        let handleGroup: string | undefined;
+        let group: TSESTree.Node = done.receiver;
         if (kind === 'TaskHandle') {
           if (done.receiver.type !== AST_NODE_TYPES.Identifier) return;
           const declarator = variableOf(sourceCode, done.receiver)?.defs[0]?.node;
@@ -167,9 +168,12 @@ export default createRule({
           if (declaration.kind === 'using' || declaration.kind === 'await using') return;
           const task = methodCall(declarator.init);
           if (task?.name !== 'task') return;
-          handleGroup = receiverText(sourceCode, task.receiver);
+          group = task.receiver;
         }
-        const data = { done: sourceCode.getText(node), group: handleGroup ?? receiverText(sourceCode, done.receiver) };
+        // A function that waits for the group itself is not one of its tasks: if it throws, its
+        // own wait() is abandoned with it.
+        if (callsOn(sourceCode, fn, group, ['wait', 'waitSync']).length > 0) return;
+        const data = { done: sourceCode.getText(node), group: receiverText(sourceCode, group) };
         if (callback?.name === 'then' && callback.call.arguments.length === 1 && callback.call.arguments[0] === fn) {
           context.report({ node, messageId: 'afterThen', data, suggest: useFinally(done, fn, callback, data) });
           return;
