@@ -56,6 +56,36 @@ describe('corpus', () => {
     assert.deepEqual(problems, []);
   });
 
+  test("the README's flat config works as it says, beside no-floating-promises and no-unused-vars", async () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const config = /^```js\n(\/\/ eslint\.config\.js\n[\s\S]*?)^```$/m.exec(readme)?.[1];
+    assert.ok(config, 'the README shows an eslint.config.js');
+    const dir = path.join(corpus, 'user');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'eslint.config.js'), config);
+    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.json', include: ['*.ts'] }));
+    writeFileSync(
+      path.join(dir, 'job.ts'),
+      [
+        "import { WaitGroup } from 'waitgroups';",
+        'const wg = new WaitGroup();',
+        'async function job(): Promise<void> {',
+        "  using task = wg.task('job');", // used only by its block's end: not an unused variable
+        '  await new Promise((resolve) => setTimeout(resolve, 1));',
+        '}',
+        'void job();',
+        "wg.task('lost');",
+        'wg.wait();',
+        '',
+      ].join('\n'),
+    );
+    const results = await new ESLint({ cwd: dir, overrideConfigFile: path.join(dir, 'eslint.config.js') }).lintFiles(['job.ts']);
+    assert.deepEqual(
+      results.flatMap((result) => result.messages.map((m) => `${m.line} ${m.ruleId ?? m.message}`)),
+      ['8 waitgroups/no-lost-task', '9 @typescript-eslint/no-floating-promises'],
+    );
+  });
+
   const files = readdirSync(mistakes).filter((file) => file.endsWith('.ts'));
   test('there is a mistake for every rule', () => {
     assert.deepEqual(new Set(files.map((file) => file.replace(/(--.*)?\.ts$/, ''))), new Set(Object.keys(plugin.rules)));
