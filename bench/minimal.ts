@@ -1,4 +1,4 @@
-// The 10-line baseline of issue 2: a counter plus one resolver, no checks, no options.
+// The 10-line baseline: a counter plus one resolver, no checks, no options.
 export class MinimalWaitGroup {
   n = 0;
   resolve: (() => void) | null = null;

@@ -1,4 +1,4 @@
-// SharedWaitGroup across threads: the targets, each a ratio measured in this same run.
+// SharedWaitGroup across threads: the targets, each a ratio measured in this same run.
 //   node --expose-gc --import tsx bench/shared.bench.ts [--quick]     (or: npm run bench -- shared)
 // Cross-thread figures are measured by hand (one-way latencies with process.hrtime.bigint(),
 // which all threads of a process share; wall times of fixed amounts of work) and recorded under

@@ -1,4 +1,4 @@
-// Soak test of SharedWaitGroup (issue 6): `npm run build`, then
+// Soak test of SharedWaitGroup: `npm run build`, then
 //   node --import tsx bench/soak.ts --minutes N [--groups 4] [--threads T] [--pause-every 20]
 // 2 × os.availableParallelism() worker threads (bench/soak-worker.mjs) do random
 // add/done/wait/waitSync, with random timeouts and aborts, on a handful of shared groups. Not part

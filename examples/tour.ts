@@ -1,6 +1,6 @@
 // `npm start`: a tour of waitgroups, one section per example in this folder.
 const sections: [title: string, file: string][] = [
-  ["The seed's example: three tasks, one wait", './seed.ts'],
+  ["Go's classic example: three tasks, one wait", './classic.ts'],
   ['Dynamic fan-out with go()', './fan-out.ts'],
   ['Misuse is loud: an extra done()', './misuse.ts'],
   ['Group (errgroup): a limit of 3, one failure cancels the rest', './group.ts'],

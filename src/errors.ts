@@ -14,6 +14,9 @@
  * | `ERR_WAITGROUP_TASK_ALREADY_DONE` | `done()` a second time on one task handle (`wg.task()`) | (Go has no handles) |
  * | `ERR_GROUP_LIMIT_ZERO` | `go()` on a `Group` whose limit is 0, which could never start the task | (errgroup's `Go` blocks forever) |
  *
+ * Invalid arguments are `TypeError`s and `RangeError`s, not `WaitGroupError`s, and carry
+ * Node's codes (see {@link ArgumentErrorCode}).
+ *
  * The union stays open (`string & {}`) so that codes added in later versions type-check
  * in code written against this one.
  */
@@ -78,3 +81,183 @@ Object.defineProperty(WaitGroupError.prototype, 'name', {
   enumerable: false,
   configurable: true,
 });
+
+/**
+ * ArgumentErrorCode is the `code` of the `TypeError`s and `RangeError`s thrown for invalid
+ * arguments, the same codes as Node's own validators give:
+ *
+ * | code | class | raised when |
+ * | --- | --- | --- |
+ * | `ERR_INVALID_ARG_TYPE` | `TypeError` | an argument or option has the wrong type (`add('1')`, `go(42)`, `wait({ signal: {} })`) |
+ * | `ERR_INVALID_ARG_VALUE` | `TypeError` | an argument has the right type but a value that is never valid (`add(1.5)`, `add(NaN)`, `setLimit(0.5)`, a `signal` given to `waitSync()`) |
+ * | `ERR_OUT_OF_RANGE` | `RangeError` | a number outside its range (`timeout: -1`, a counter past 2^31-1, a `byteOffset` that leaves no room, a 65,536th registered waiter) |
+ *
+ * Whatever is thrown for an argument, nothing has changed.
+ */
+export type ArgumentErrorCode = 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE' | 'ERR_OUT_OF_RANGE';
+
+// ---------------------------------------------------------------------------------------
+// The catalogue: every error this package throws is made by one of the factories below, next
+// to the list of codes above, so that a message is written once and every front (WaitGroup,
+// SharedWaitGroup, Group, task handles) reports the same failure in the same words.
+
+/** The largest counter a group holds: Go keeps the counter in an int32. */
+export const MAX_COUNT = 0x7fff_ffff;
+
+/** The longest timeout a platform timer honours (2^31-1 ms, about 24.8 days). */
+export const MAX_TIMEOUT = 0x7fff_ffff;
+
+/** The most waiters one SharedWaitGroup can have registered at once (its 16-bit field). */
+export const MAX_WAITERS = 0xffff;
+
+/** Shows a received value the way Node's argument errors do: type, then value. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return `function ${value.name || '<anonymous>'}`;
+    case 'object':
+      return `an instance of ${(value as object).constructor?.name ?? 'Object'}`;
+    case 'string':
+      return `type string ('${value.length > 28 ? `${value.slice(0, 25)}...` : value}')`;
+    case 'bigint':
+      return `type bigint (${value}n)`;
+    case 'symbol':
+      return `type symbol (${String(value)})`;
+    default:
+      return `type ${typeof value} (${String(value)})`;
+  }
+}
+
+/** A `TypeError` with Node's `ERR_INVALID_ARG_TYPE`. */
+export function invalidArgType(message: string): TypeError & { code: ArgumentErrorCode } {
+  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_TYPE' as const });
+}
+
+/** A `TypeError` with Node's `ERR_INVALID_ARG_VALUE`. */
+export function invalidArgValue(message: string): TypeError & { code: ArgumentErrorCode } {
+  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' as const });
+}
+
+/** A `RangeError` with Node's `ERR_OUT_OF_RANGE`. */
+export function outOfRange(message: string): RangeError & { code: ArgumentErrorCode } {
+  return Object.assign(new RangeError(message), { code: 'ERR_OUT_OF_RANGE' as const });
+}
+
+/** `"options" argument must be an object`, the error of every options object. */
+export function optionsNotObject(options: unknown): TypeError {
+  return invalidArgType(`The "options" argument must be an object. Received ${describe(options)}`);
+}
+
+/** The RangeError of an `add` that would take the counter past {@link MAX_COUNT}. */
+export function counterOverflow(count: number, delta: number): RangeError {
+  return outOfRange(
+    `WaitGroup counter overflow: add(${delta}) with counter ${count} exceeds the maximum of ${MAX_COUNT} (2^31-1); the counter is unchanged`,
+  );
+}
+
+/**
+ * Go's panic for a counter taken below zero, as a catchable error. `detail` (debug mode) is
+ * appended on a line of its own, so the message still starts with Go's exact text.
+ */
+export function negativeCounter(cause?: unknown, detail?: string): WaitGroupError {
+  const message = `sync: negative WaitGroup counter${detail === undefined ? '' : `\n${detail}`}`;
+  return cause === undefined
+    ? new WaitGroupError('ERR_WAITGROUP_NEGATIVE_COUNTER', message)
+    : new WaitGroupError('ERR_WAITGROUP_NEGATIVE_COUNTER', message, { cause });
+}
+
+/** `error` again, same code and message, with `cause`: a misuse that hid a task's own failure. */
+export function withCause(error: WaitGroupError, cause: unknown): WaitGroupError {
+  return new WaitGroupError(error.code, error.message, { cause });
+}
+
+/** Whether `error` is the negative-counter error of {@link negativeCounter}. */
+export function isNegativeCounter(error: unknown): error is WaitGroupError {
+  return error instanceof WaitGroupError && error.code === 'ERR_WAITGROUP_NEGATIVE_COUNTER';
+}
+
+/**
+ * The error of a wait that gave up after `timeout` ms while the counter was `count`;
+ * `outstanding` (debug mode) lists the tasks not done, one per line.
+ */
+export function waitTimedOut(timeout: number, count: number, outstanding?: string): WaitGroupError {
+  return new WaitGroupError(
+    'ERR_WAITGROUP_TIMEOUT',
+    `waitgroups: wait timed out after ${timeout} ms with the WaitGroup counter at ${count}${
+      outstanding === undefined ? '' : `; outstanding, oldest first:\n${outstanding}`
+    }`,
+  );
+}
+
+/** Go's panic for a positive add from zero while waiters are registered, as a catchable error. */
+export function misuse(): WaitGroupError {
+  return new WaitGroupError('ERR_WAITGROUP_MISUSE', 'sync: WaitGroup misuse: Add called concurrently with Wait');
+}
+
+/** Go's panic for a waiter that wakes to find the group already reused, as a catchable error. */
+export function reused(): WaitGroupError {
+  return new WaitGroupError('ERR_WAITGROUP_REUSED', 'sync: WaitGroup is reused before previous Wait has returned');
+}
+
+/** The error of a `waitSync()` on a thread that may not block (a browser's main thread). */
+export function cannotBlock(cause: unknown): WaitGroupError {
+  return new WaitGroupError(
+    'ERR_WAITGROUP_CANNOT_BLOCK',
+    'waitgroups: waitSync() cannot block this thread (Atomics.wait is not allowed here, as on a browser\'s main thread); use `await wg.wait()` instead',
+    { cause },
+  );
+}
+
+/**
+ * The `TypeError` of a `SharedWaitGroup` made where the context has no `SharedArrayBuffer`;
+ * its code is `ERR_WAITGROUP_NO_SHARED_MEMORY`.
+ */
+export function noSharedMemory(): TypeError & { code: 'ERR_WAITGROUP_NO_SHARED_MEMORY' } {
+  return Object.assign(
+    new TypeError(
+      'SharedWaitGroup needs SharedArrayBuffer, which this context does not offer: in a browser the page ' +
+        'must be cross-origin isolated (served with Cross-Origin-Opener-Policy: same-origin and ' +
+        'Cross-Origin-Embedder-Policy: require-corp). Use WaitGroup within one thread.',
+    ),
+    { code: 'ERR_WAITGROUP_NO_SHARED_MEMORY' as const },
+  );
+}
+
+/** The RangeError of a wait that would register one waiter more than the state word holds. */
+export function tooManyWaiters(): RangeError {
+  return outOfRange(
+    `SharedWaitGroup waiter overflow: ${MAX_WAITERS} waits are already registered on this group (the most its state word holds); nothing was registered`,
+  );
+}
+
+/** The `TypeError` of `new` on a class whose objects only this package makes (Node's code). */
+export function illegalConstructor(name: string, use: string): TypeError & { code: 'ERR_ILLEGAL_CONSTRUCTOR' } {
+  return Object.assign(new TypeError(`Illegal constructor: a ${name} is made by ${use}`), { code: 'ERR_ILLEGAL_CONSTRUCTOR' as const });
+}
+
+/** The error of a second `done()` on one task handle. */
+export function taskAlreadyDone(label: string): WaitGroupError {
+  return new WaitGroupError(
+    'ERR_WAITGROUP_TASK_ALREADY_DONE',
+    `waitgroups: task ${label === '' ? '(no label)' : JSON.stringify(label)} is already done: done() was called twice on its handle`,
+  );
+}
+
+/** errgroup's panic for a limit changed while tasks run, as a catchable error. */
+export function limitWhileActive(active: number): WaitGroupError {
+  return new WaitGroupError(
+    'ERR_GROUP_LIMIT_WHILE_ACTIVE',
+    `errgroup: modify limit while ${active} goroutines in the group are still active`,
+  );
+}
+
+/** The error of a `go()` that could never start its task: errgroup's `Go` would block forever. */
+export function limitZero(): WaitGroupError {
+  return new WaitGroupError(
+    'ERR_GROUP_LIMIT_ZERO',
+    'waitgroups: go() on a Group with a limit of 0 can never start the task (errgroup\'s Go would block forever); use tryGo(), or setLimit() to a positive number or -1 first',
+  );
+}

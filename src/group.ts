@@ -1,4 +1,6 @@
-import { checkFunction, checkGroupOptions, checkLimit, limitWhileActive, limitZero } from './internal/validate.js';
+import { limitWhileActive, limitZero } from './errors.js';
+import { runTask, type TaskSettlers } from './internal/task-runner.js';
+import { checkFunction, checkGroupOptions, checkLimit } from './internal/validate.js';
 import { WaitGroup } from './wait-group.js';
 
 /**
@@ -24,10 +26,6 @@ type Task = (signal: AbortSignal) => unknown;
 // The queue is compacted once this many started tasks sit at its front (and they are at
 // least half of it), so that finished tasks are never retained and a dequeue stays O(1).
 const COMPACT_AT = 1024;
-
-// Called directly, not through `promise.then`, so that a promise with an own or overridden
-// `then` cannot call our handlers twice or throw after registering them.
-const promiseThen = Promise.prototype.then;
 
 /**
  * Group runs a collection of tasks that are parts of one job, and reports the first failure:
@@ -114,11 +112,14 @@ export class Group {
   #error: unknown = undefined;
   #dropped = false;
 
-  // One handler pair per group, shared by all its tasks: no closure per task.
-  readonly #onFulfilled = (): void => this.#settled();
-  readonly #onRejected = (error: unknown): void => {
-    this.#fail(error);
-    this.#settled();
+  // One pair of settlers per group, shared by all its tasks: no closure per task. They never
+  // throw, so the promise runTask returns never rejects.
+  readonly #settle: TaskSettlers = {
+    fulfilled: (): void => this.#settled(),
+    rejected: (error: unknown): void => {
+      this.#fail(error);
+      this.#settled();
+    },
   };
   readonly #onParentAbort = (): void => this.#abort(this.#parent?.reason);
   readonly #onIdle = (): void => {
@@ -335,21 +336,7 @@ export class Group {
   /** Runs one task in a slot (`#wg` already counts it). Never throws. */
   #start(fn: Task): void {
     this.#active++;
-    let result: unknown;
-    try {
-      result = fn(this.#controller.signal);
-      if ((typeof result === 'object' && result !== null) || typeof result === 'function') {
-        if (typeof (result as PromiseLike<unknown>).then === 'function') {
-          promiseThen.call(Promise.resolve(result), this.#onFulfilled, this.#onRejected);
-          return;
-        }
-      }
-    } catch (error) {
-      // A synchronous throw, or a thenable whose `then` getter or species constructor threw:
-      // either way no handler was registered, so the task ends here.
-      this.#fail(error);
-    }
-    this.#settled();
+    void runTask(fn, this.#controller.signal, this.#settle);
   }
 
   /** A task ended: frees its slot, starts queued tasks, then marks it done. */

@@ -1,4 +1,4 @@
-export { WaitGroupError, type WaitGroupErrorCode } from './errors.js';
+export { WaitGroupError, type ArgumentErrorCode, type WaitGroupErrorCode } from './errors.js';
 export type { OutstandingTask } from './internal/debug.js';
 export { TaskHandle } from './task.js';
 export {
@@ -9,4 +9,4 @@ export {
   type WaitOptions,
 } from './wait-group.js';
 export { Group, type GroupOptions } from './group.js';
-export { SharedWaitGroup } from './shared-wait-group.js';
+export { SharedWaitGroup, type WaitSyncOptions } from './shared-wait-group.js';

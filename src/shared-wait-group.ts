@@ -1,4 +1,5 @@
-import { TaskHandle } from './task.js';
+import { MAX_COUNT, cannotBlock, counterOverflow, negativeCounter, reused, waitTimedOut } from './errors.js';
+import { afterAdd, register, release, withdraw, type GroupMemory } from './internal/shared-protocol.js';
 import {
   ADD_ONE_LIMIT,
   BYTE_LENGTH,
@@ -6,38 +7,31 @@ import {
   COUNTER_ONE,
   COUNTER_ONE_NO_WAITERS,
   COUNTER_TWO,
-  MAX_WAITERS,
-  SEMA_OFFSET,
   WAITER_ONE,
-  cannotBlock,
+  WAKE_OFFSET,
   checkMemory,
-  checkSyncOptions,
   counterIsZero,
   counterOf,
   generationOf,
   isIdle,
-  misuse,
-  releasedState,
-  reused,
-  tooManyWaiters,
   waitersOf,
 } from './internal/shared-state.js';
-import { AsyncWaiters } from './internal/shared-waiters.js';
-import {
-  MAX_COUNT,
-  checkDelta,
-  checkFunction,
-  checkLabel,
-  checkWaitOptions,
-  counterOverflow,
-  isPromiseLike,
-  negativeCounter,
-  waitTimedOut,
-} from './internal/validate.js';
-import { WaitGroupError } from './errors.js';
+import { AsyncParking } from './internal/shared-waiters.js';
+import { runTask, taskSettlers, type TaskSettlers } from './internal/task-runner.js';
+import { checkDelta, checkFunction, checkLabel, checkSyncOptions, checkWaitOptions } from './internal/validate.js';
+import { taskHandle, type TaskHandle } from './task.js';
 import type { WaitGroup, WaitGroupLike, WaitOptions } from './wait-group.js';
 
 const resolved: Promise<void> = Promise.resolve();
+
+/** WaitSyncOptions are the options of {@link SharedWaitGroup.waitSync}. */
+export interface WaitSyncOptions {
+  /**
+   * Stops waiting after this many milliseconds (0 to 2^31-1, or `Infinity` for none); the wait
+   * throws a `WaitGroupError` of code `ERR_WAITGROUP_TIMEOUT`.
+   */
+  timeout?: number | undefined;
+}
 
 /**
  * SharedWaitGroup waits for a collection of tasks to finish across threads: Go's
@@ -70,6 +64,14 @@ const resolved: Promise<void> = Promise.resolve();
  *   `ERR_WAITGROUP_REUSED` (`sync: WaitGroup is reused before previous Wait has returned`).
  *   An asynchronous `wait()` instead belongs to its round, as {@link WaitGroup.wait} does, and
  *   resolves even if the group was reused before it ran.
+ *
+ * ## Reuse
+ * The release of a round resets the state before it wakes anybody, so a thread whose own wait
+ * has returned may reopen the group with `add` at once, and that `add` succeeds. A `waitSync()`
+ * of the last round in another thread that wakes only after the reopening throws
+ * `ERR_WAITGROUP_REUSED` (its round did complete); a `wait()` resolves. `ERR_WAITGROUP_MISUSE`
+ * comes from an `add` that races the `done()` ending a round, in a thread that did not wait for
+ * it. Reuse a group once every waiter of the last round is known to have returned, as in Go.
  *
  * A group is its memory: a copy of the bytes (a plain `ArrayBuffer`, a copied typed array) is
  * another group, which is why the constructor refuses anything but a `SharedArrayBuffer`.
@@ -131,8 +133,10 @@ export class SharedWaitGroup implements WaitGroupLike {
   declare readonly byteOffset: number;
 
   readonly #state: BigInt64Array;
-  readonly #sema: Int32Array;
-  #waiters: AsyncWaiters | null;
+  /** The views and the release hook that the protocol (internal/shared-protocol.ts) works on. */
+  readonly #memory: GroupMemory;
+  #parking: AsyncParking | null;
+  #settle: TaskSettlers | null;
 
   /**
    * Creates a group: in memory of its own, or attached to `buffer` at `byteOffset`.
@@ -168,8 +172,13 @@ export class SharedWaitGroup implements WaitGroupLike {
     Object.defineProperty(this, 'buffer', { value: memory, enumerable: true });
     Object.defineProperty(this, 'byteOffset', { value: byteOffset, enumerable: true });
     this.#state = new BigInt64Array(memory, byteOffset, 1);
-    this.#sema = new Int32Array(memory, byteOffset + SEMA_OFFSET, 1);
-    this.#waiters = null;
+    this.#memory = {
+      state: this.#state,
+      wake: new Int32Array(memory, byteOffset + WAKE_OFFSET, 1),
+      released: () => this.#parking?.sweep(),
+    };
+    this.#parking = null;
+    this.#settle = null;
   }
 
   /**
@@ -218,7 +227,7 @@ export class SharedWaitGroup implements WaitGroupLike {
     const old = Atomics.add(this.#state, 0, COUNTER_ONE);
     // Old counter 1..2^31-2: nothing to check. Old state all zero but the generation: a new round.
     if (old >= COUNTER_ONE ? old < ADD_ONE_LIMIT : old >= 0n && old < WAITER_ONE) return;
-    this.#afterAdd(old, 1, COUNTER_ONE);
+    afterAdd(this.#memory, old, 1, COUNTER_ONE);
   }
 
   /** `add` with a delta other than 1: checked, then one read-modify-write. */
@@ -228,7 +237,7 @@ export class SharedWaitGroup implements WaitGroupLike {
     if (delta > MAX_COUNT) throw counterOverflow(this.count, delta);
     if (delta < -MAX_COUNT) throw negativeCounter();
     const shifted = BigInt(delta) << 32n;
-    this.#afterAdd(Atomics.add(this.#state, 0, shifted), delta, shifted);
+    afterAdd(this.#memory, Atomics.add(this.#state, 0, shifted), delta, shifted);
   }
 
   /**
@@ -258,66 +267,10 @@ export class SharedWaitGroup implements WaitGroupLike {
     // Old counter >= 2: not reaching zero. Old counter 1 with no waiters: zero, nobody to release.
     if (old >= COUNTER_TWO) return;
     if (old >= COUNTER_ONE) {
-      if (old >= COUNTER_ONE_NO_WAITERS) this.#release(old - COUNTER_ONE); // counter 1 with waiters
+      if (old >= COUNTER_ONE_NO_WAITERS) release(this.#memory, old - COUNTER_ONE); // counter 1 with waiters
       return;
     }
-    this.#afterAdd(old, -1, COUNTER_MINUS_ONE);
-  }
-
-  /**
-   * The slow path of an add whose read-modify-write returned `old`: Go's checks, the undo of a
-   * refused add, and the release of the round when the counter reached zero with waiters.
-   */
-  #afterAdd(old: bigint, delta: number, shifted: bigint): void {
-    const counter = counterOf(old);
-    const next = counter + delta;
-    if (delta > 0) {
-      if (counter >= 0 && next > MAX_COUNT) {
-        this.#undo(shifted);
-        throw counterOverflow(counter, delta);
-      }
-      if (counter === 0 && waitersOf(old) !== 0) {
-        this.#undo(shifted);
-        throw misuse();
-      }
-    } else if (next < 0) {
-      this.#undo(shifted);
-      throw negativeCounter();
-    }
-    if (next === 0) {
-      const s = old + shifted;
-      if (!isIdle(s)) this.#release(s);
-    }
-  }
-
-  /** Undoes a refused add; releases the waiters if the undo lands the counter on zero. */
-  #undo(shifted: bigint): void {
-    const s = Atomics.sub(this.#state, 0, shifted) - shifted;
-    if (counterIsZero(s) && !isIdle(s)) this.#release(s);
-  }
-
-  /**
-   * Releases the round of state `s` (counter zero, waiters registered): Go's reset, here a
-   * compare-and-swap to the next generation with no waiters, then one bump of the wake word and
-   * a notify of every thread parked on it.
-   */
-  #release(s: bigint): void {
-    const next = releasedState(s);
-    for (;;) {
-      const prev = Atomics.compareExchange(this.#state, 0, s, next);
-      if (prev === s) break;
-      // The state changed in between. From counter zero with waiters registered, every add is
-      // refused (a positive one is a misuse, a negative one goes below zero), and its undo lands
-      // the counter on zero again and releases; a waiter does not register at counter zero, but
-      // one that gives up may withdraw. So: retry while the state is still this round at zero
-      // with waiters; otherwise the release is someone else's to make, or nobody's.
-      if (!counterIsZero(prev) || isIdle(prev) || generationOf(prev) !== generationOf(s)) return;
-      s = prev;
-    }
-    Atomics.add(this.#sema, 0, 1);
-    Atomics.notify(this.#sema, 0);
-    // Waiters of this object, in this thread, need not wait for their waitAsync to fire.
-    this.#waiters?.sweep();
+    afterAdd(this.#memory, old, -1, COUNTER_MINUS_ONE);
   }
 
   /**
@@ -388,10 +341,10 @@ export class SharedWaitGroup implements WaitGroupLike {
 
   /** Registers a `wait()` and parks it with this object's other asynchronous waits. */
   #waitAsync(s: bigint, signal: AbortSignal | undefined, timeout: number | undefined): Promise<void> {
-    const registered = this.#register(s);
+    const registered = register(this.#memory, s);
     if (registered === undefined) return resolved;
-    this.#waiters ??= new AsyncWaiters(this.#state, this.#sema);
-    return this.#waiters.add(generationOf(registered), signal, timeout);
+    this.#parking ??= new AsyncParking(this.#memory);
+    return this.#parking.add(generationOf(registered), signal, timeout);
   }
 
   /**
@@ -437,7 +390,7 @@ export class SharedWaitGroup implements WaitGroupLike {
    * wg.waitSync({ timeout: 10_000 });
    * ```
    */
-  waitSync(options?: { timeout?: number }): void {
+  waitSync(options?: WaitSyncOptions): void {
     if (options === undefined) {
       const s = Atomics.load(this.#state, 0);
       if (s >= 0n && s < COUNTER_ONE) return;
@@ -453,15 +406,16 @@ export class SharedWaitGroup implements WaitGroupLike {
 
   /** Registers a `waitSync()` and sleeps until its round is released, or gives up. */
   #waitSync(s: bigint, timeout: number | undefined): void {
-    const registered = this.#register(s);
+    const registered = register(this.#memory, s);
     if (registered === undefined) return;
     const generation = generationOf(registered);
+    const wake = this.#memory.wake;
     const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
     let blockError: unknown = null;
     for (;;) {
       // The futex rule: read the wake word first, then the state. A release that lands after
       // the state was read bumps the wake word, so Atomics.wait returns at once or is notified.
-      const seen = Atomics.load(this.#sema, 0);
+      const seen = Atomics.load(wake, 0);
       const state = Atomics.load(this.#state, 0);
       if (generationOf(state) !== generation) {
         // Released. Go's check: the state must still be idle (the generation aside).
@@ -471,32 +425,16 @@ export class SharedWaitGroup implements WaitGroupLike {
       const remaining = deadline - performance.now();
       if (remaining <= 0 || blockError !== null) {
         // Give up: withdraw, unless a release has come first (then the loop returns above).
-        if (Atomics.compareExchange(this.#state, 0, state, state - WAITER_ONE) === state) {
-          throw blockError !== null ? cannotBlock(blockError) : waitTimedOut(timeout ?? 0, counterOf(state));
-        }
+        const counter = withdraw(this.#memory, generation);
+        if (counter !== undefined) throw blockError !== null ? cannotBlock(blockError) : waitTimedOut(timeout ?? 0, counter);
         continue;
       }
       try {
-        Atomics.wait(this.#sema, 0, seen, remaining);
+        Atomics.wait(wake, 0, seen, remaining);
       } catch (error) {
         // A TypeError where the agent may not block (a browser's main thread).
         blockError = error;
       }
-    }
-  }
-
-  /**
-   * Registers one waiter in state `s` or a later one; returns the registered state, or
-   * `undefined` if the counter reached zero first.
-   */
-  #register(s: bigint): bigint | undefined {
-    for (;;) {
-      if (counterIsZero(s)) return undefined;
-      if (waitersOf(s) === MAX_WAITERS) throw tooManyWaiters();
-      const next = s + WAITER_ONE;
-      const prev = Atomics.compareExchange(this.#state, 0, s, next);
-      if (prev === s) return next;
-      s = prev;
     }
   }
 
@@ -524,29 +462,7 @@ export class SharedWaitGroup implements WaitGroupLike {
   go<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
     checkFunction(fn, 'fn');
     this.add(1);
-    let result: T | PromiseLike<T>;
-    try {
-      result = fn();
-    } catch (error) {
-      return Promise.reject(this.#taskFailed(error));
-    }
-    if (isPromiseLike(result)) {
-      return Promise.resolve(result).then(
-        (value) => {
-          this.done();
-          return value;
-        },
-        (error: unknown) => {
-          throw this.#taskFailed(error);
-        },
-      );
-    }
-    try {
-      this.done();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return Promise.resolve(result as Awaited<T>);
+    return runTask(fn, undefined, (this.#settle ??= taskSettlers(() => this.done()))) as Promise<Awaited<T>>;
   }
 
   /**
@@ -576,24 +492,7 @@ export class SharedWaitGroup implements WaitGroupLike {
   task(label = ''): TaskHandle {
     checkLabel(label);
     this.add(1);
-    return new TaskHandle(label, () => this.done());
-  }
-
-  /**
-   * Marks a failed task done and returns the error to report: the task's own, or, if a stray
-   * `done()` had already taken the counter to zero, the misuse error with the task's error as
-   * its `cause`.
-   */
-  #taskFailed(error: unknown): unknown {
-    try {
-      this.done();
-    } catch (failure) {
-      if (failure instanceof WaitGroupError && failure.code === 'ERR_WAITGROUP_NEGATIVE_COUNTER') {
-        return negativeCounter(error);
-      }
-      return failure;
-    }
-    return error;
+    return taskHandle(label, () => this.done());
   }
 
   /**

@@ -1,8 +1,20 @@
-import { WaitGroupError } from './errors.js';
+import { illegalConstructor, taskAlreadyDone } from './errors.js';
 
 // Symbol.dispose is in Node 20+, Deno, Bun and recent browsers; elsewhere TypeScript's and
 // esbuild's `using` helpers fall back to this registered symbol.
 const dispose: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+
+const constructKey = Symbol('TaskHandle');
+let create: (label: string, finish: () => void) => TaskHandle;
+
+/**
+ * Makes the handle of a unit that `finish` marks done in its group: for `wg.task()`.
+ *
+ * @internal
+ */
+export function taskHandle(label: string, finish: () => void): TaskHandle {
+  return create(label, finish);
+}
 
 /**
  * TaskHandle is one unit of a wait group's counter, taken by `wg.task(label)`: the
@@ -13,7 +25,7 @@ const dispose: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('Symbol.dis
  * ## Misuse
  * A second `done()` on the same handle throws `WaitGroupError`
  * `ERR_WAITGROUP_TASK_ALREADY_DONE`, naming the label, and leaves the counter alone: with a
- * handle, the seed's "Add/Done mismatch" becomes a loud error at the faulty call instead of
+ * handle, the classic "Add/Done mismatch" becomes a loud error at the faulty call instead of
  * a negative counter somewhere else or a wait that never ends. Disposing of a handle that is
  * already done does nothing, so an early `task.done()` inside a `using` block is fine.
  *
@@ -36,10 +48,16 @@ export class TaskHandle implements Disposable {
   readonly label: string;
   #finish: (() => void) | null;
 
-  /** @internal Made by `wg.task()`; `finish` marks the unit done in its group. */
-  constructor(label: string, finish: () => void) {
+  // Handles are made by `wg.task()` only: the constructor is private in the declarations, and at
+  // run time it refuses a caller that lacks the module's key, as the DOM's illegal constructors do.
+  private constructor(key: symbol, label: string, finish: () => void) {
+    if (key !== constructKey) throw illegalConstructor('TaskHandle', 'wg.task(label)');
     this.label = label;
     this.#finish = finish;
+  }
+
+  static {
+    create = (label, finish) => new TaskHandle(constructKey, label, finish);
   }
 
   /** isDone is whether `done()` has been called (or the handle disposed of). */
@@ -57,12 +75,7 @@ export class TaskHandle implements Disposable {
    */
   done(): void {
     const finish = this.#finish;
-    if (finish === null) {
-      throw new WaitGroupError(
-        'ERR_WAITGROUP_TASK_ALREADY_DONE',
-        `waitgroups: task ${this.label === '' ? '(no label)' : JSON.stringify(this.label)} is already done: done() was called twice on its handle`,
-      );
-    }
+    if (finish === null) throw taskAlreadyDone(this.label);
     this.#finish = null;
     finish();
   }

@@ -1,18 +1,9 @@
+import { MAX_COUNT, counterOverflow, negativeCounter, waitTimedOut } from './errors.js';
 import { debugByDefault, outstandingOf, track, trackers, type OutstandingTask } from './internal/debug.js';
 import { Round } from './internal/round.js';
-import { TaskHandle } from './task.js';
-import {
-  MAX_COUNT,
-  checkDelta,
-  checkFunction,
-  checkLabel,
-  checkWaitOptions,
-  counterOverflow,
-  describe,
-  isPromiseLike,
-  negativeCounter,
-  waitTimedOut,
-} from './internal/validate.js';
+import { runTask, taskSettlers, type TaskSettlers } from './internal/task-runner.js';
+import { checkDebugOption, checkDelta, checkFunction, checkLabel, checkWaitOptions } from './internal/validate.js';
+import { taskHandle, type TaskHandle } from './task.js';
 
 /**
  * WaitOptions are the options of `wait()`: ways to stop waiting before the counter reaches
@@ -135,6 +126,9 @@ let debugPrototype: WaitGroup;
  */
 export class WaitGroup implements WaitGroupLike {
   #count: number;
+  /** The resolver of the current round's promise: set while the round has (had) waiters. */
+  #resolve: (() => void) | null;
+  /** The waiters' side of the rounds, made at the first wait and reused (see Round). */
   #round: Round | null;
   #settle: TaskSettlers | null;
 
@@ -147,9 +141,10 @@ export class WaitGroup implements WaitGroupLike {
   constructor(options?: WaitGroupOptions) {
     // Assigned here, not by field initialisers, which measured slower (see Round).
     this.#count = 0;
+    this.#resolve = null;
     this.#round = null;
     this.#settle = null;
-    if (options === undefined ? debugByDefault : checkDebugOption(options)) {
+    if (options === undefined ? debugByDefault : (checkDebugOption(options) ?? debugByDefault)) {
       track(this);
       // A debug group gets recording add() and done() from a prototype of its own, so that the
       // add() and done() of every other group have nothing to check.
@@ -192,7 +187,7 @@ export class WaitGroup implements WaitGroupLike {
     // pair as well as a bare counter (bench/in-thread.bench.ts); branching first was 2.7x
     // slower. Nothing can observe the undone value: this thread runs to completion.
     const count = (this.#count += delta);
-    if (count > 0 ? count > MAX_COUNT : count < 0 || this.#round !== null) WaitGroup.#crossed(this, delta);
+    if (count > 0 ? count > MAX_COUNT : count < 0 || this.#resolve !== null) WaitGroup.#crossed(this, delta);
   }
 
   /**
@@ -247,7 +242,7 @@ export class WaitGroup implements WaitGroupLike {
     checkLabel(label);
     WaitGroup.#up(this);
     const token = trackers?.get(this)?.started('task', label);
-    return new TaskHandle(label, () => WaitGroup.#finish(this, token));
+    return taskHandle(label, () => WaitGroup.#finish(this, token));
   }
 
   /**
@@ -315,15 +310,13 @@ export class WaitGroup implements WaitGroupLike {
   wait(options?: WaitOptions): Promise<void> {
     if (options === undefined) {
       if (this.#count === 0) return resolved;
-      return (this.#round ??= new Round(this)).enter();
+      return (this.#resolve === null ? WaitGroup.#open(this) : this.#round!).enter();
     }
-    let signal: AbortSignal | undefined;
-    let timeout: number | undefined;
-    ({ signal, timeout } = checkWaitOptions(options));
+    const { signal, timeout } = checkWaitOptions(options);
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#count === 0) return resolved;
     if (timeout === 0) return Promise.reject(waitTimedOut(0, this.#count, outstandingOf(this)));
-    const round = (this.#round ??= new Round(this));
+    const round = this.#resolve === null ? WaitGroup.#open(this) : this.#round!;
     return signal === undefined && timeout === undefined ? round.enter() : round.join(signal, timeout);
   }
 
@@ -369,27 +362,13 @@ export class WaitGroup implements WaitGroupLike {
     checkFunction(fn, 'fn');
     WaitGroup.#up(this);
     const token = trackers?.get(this)?.started('go', fn.name);
-    let result: T | PromiseLike<T>;
-    try {
-      result = fn();
-    } catch (error) {
-      return Promise.reject(WaitGroup.#taskFailed(this, error, token));
-    }
-    if (isPromiseLike(result)) {
-      // One pair of settlers per group, made on first use, instead of two closures per task
-      // (a debug task has its own pair, which ends its record).
-      const settle = token === undefined ? (this.#settle ??= WaitGroup.#settlers(this, undefined)) : WaitGroup.#settlers(this, token);
-      return (result instanceof Promise ? result : Promise.resolve(result)).then(
-        settle.fulfilled as (value: Awaited<T>) => Awaited<T>,
-        settle.rejected,
-      );
-    }
-    try {
-      WaitGroup.#finish(this, token);
-    } catch (misuse) {
-      return Promise.reject(misuse);
-    }
-    return Promise.resolve(result as Awaited<T>);
+    // One pair of settlers per group, made on first use (a debug task has its own pair, which
+    // ends its record).
+    const settle =
+      token === undefined
+        ? (this.#settle ??= taskSettlers(() => WaitGroup.#down(this)))
+        : taskSettlers(() => WaitGroup.#finish(this, token));
+    return runTask(fn, undefined, settle) as Promise<Awaited<T>>;
   }
 
   /** count is the counter: tasks added and not yet done. */
@@ -412,10 +391,11 @@ export class WaitGroup implements WaitGroupLike {
   static #crossed(group: WaitGroup, delta: number): void {
     const count = group.#count;
     if (count === 0) {
-      const round = group.#round;
-      if (round !== null) {
-        group.#round = null;
-        round.release();
+      const resolve = group.#resolve;
+      if (resolve !== null) {
+        group.#resolve = null;
+        resolve();
+        group.#round!.release();
       }
       return;
     }
@@ -423,6 +403,17 @@ export class WaitGroup implements WaitGroupLike {
     if (count > 0) throw counterOverflow(count - delta, delta);
     const owner = trackers?.get(group)?.lastSpentSite();
     throw negativeCounter(undefined, owner && `waitgroups debug: the last units done came from ${owner}; this is one done() too many`);
+  }
+
+  /** Opens a round: a new promise, whose resolver the group keeps; returns the round. */
+  static #open(group: WaitGroup): Round {
+    const round = (group.#round ??= new Round(group));
+    // A closure executor: V8 inlines it, where a shared one measured 1.3x slower on the wake
+    // path (bench/loop.ts).
+    round.promise = new Promise<void>((resolve) => {
+      group.#resolve = resolve;
+    });
+    return round;
   }
 
   /** One unit up, for `go()` and `task()`: never from zero with waiters, never recorded. */
@@ -436,7 +427,7 @@ export class WaitGroup implements WaitGroupLike {
   /** One unit down: `done()` without the record of a plain `add`. */
   static #down(group: WaitGroup): void {
     const count = --group.#count;
-    if (count <= 0 && (count < 0 || group.#round !== null)) WaitGroup.#crossed(group, -1);
+    if (count <= 0 && (count < 0 || group.#resolve !== null)) WaitGroup.#crossed(group, -1);
   }
 
   /** Debug mode: records a plain `add(delta)` or `done()` that succeeded. */
@@ -453,30 +444,6 @@ export class WaitGroup implements WaitGroupLike {
     WaitGroup.#down(group);
   }
 
-  /**
-   * Marks a failed task done and returns the error to report: the task's own, or, if the
-   * counter was already taken to zero by a stray `done()`, the misuse error with the task's
-   * error as its `cause`, so that neither is lost.
-   */
-  static #taskFailed(group: WaitGroup, error: unknown, token: object | undefined): unknown {
-    if (group.#count === 0) return negativeCounter(error);
-    WaitGroup.#finish(group, token);
-    return error;
-  }
-
-  /** The reactions that end a `go()` task when its promise settles. */
-  static #settlers(group: WaitGroup, token: object | undefined): TaskSettlers {
-    return {
-      fulfilled: (value) => {
-        WaitGroup.#finish(group, token);
-        return value;
-      },
-      rejected: (error) => {
-        throw WaitGroup.#taskFailed(group, error, token);
-      },
-    };
-  }
-
   // The add() and done() of debug groups are copies of WaitGroup's, not calls to them: a call
   // would show V8 a second object shape in WaitGroup's own add() and done(), which measured 3.6x
   // slower for every other group once one debug group existed (bench/in-thread.bench.ts).
@@ -486,7 +453,7 @@ export class WaitGroup implements WaitGroupLike {
         value: function add(this: WaitGroup, delta = 1): void {
           if (typeof delta !== 'number' || (delta | 0) !== delta) checkDelta(delta);
           const count = (this.#count += delta);
-          if (count > 0 ? count > MAX_COUNT : count < 0 || this.#round !== null) WaitGroup.#crossed(this, delta);
+          if (count > 0 ? count > MAX_COUNT : count < 0 || this.#resolve !== null) WaitGroup.#crossed(this, delta);
           WaitGroup.#record(this, delta);
         },
         writable: true,
@@ -495,7 +462,7 @@ export class WaitGroup implements WaitGroupLike {
       done: {
         value: function done(this: WaitGroup): void {
           const count = --this.#count;
-          if (count <= 0 && (count < 0 || this.#round !== null)) WaitGroup.#crossed(this, -1);
+          if (count <= 0 && (count < 0 || this.#resolve !== null)) WaitGroup.#crossed(this, -1);
           WaitGroup.#record(this, -1);
         },
         writable: true,
@@ -503,21 +470,4 @@ export class WaitGroup implements WaitGroupLike {
       },
     }) as WaitGroup;
   }
-}
-
-function checkDebugOption(options: WaitGroupOptions): boolean {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`The "options" argument must be an object. Received ${describe(options)}`);
-  }
-  const { debug } = options;
-  if (debug !== undefined && typeof debug !== 'boolean') {
-    throw new TypeError(`The "options.debug" property must be a boolean. Received ${describe(debug)}`);
-  }
-  return debug ?? debugByDefault;
-}
-
-/** The reactions that mark a `go()` task done when its promise settles. */
-interface TaskSettlers {
-  fulfilled: (value: unknown) => unknown;
-  rejected: (error: unknown) => never;
 }

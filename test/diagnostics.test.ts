@@ -1,4 +1,4 @@
-// The seed's common mistakes, each as a small program in a child process, with the exact
+// The classic WaitGroup mistakes, each as a small program in a child process, with the exact
 // report asserted (sites point into the fixture; "N ms ago" is normalised).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -190,7 +190,7 @@ describe('debug mode', () => {
     assert.deepEqual(wg.inspect(), { count: 0, waiters: 0, debug: true, outstanding: [] });
   });
 
-  test('a debug group keeps every contract: errors leave the record unchanged', () => {
+  test('errors of a debug group leave its record unchanged', () => {
     const wg = new WaitGroup({ debug: true });
     wg.add(1);
     assert.throws(() => wg.add(-2), WaitGroupError);

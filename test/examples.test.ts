@@ -12,8 +12,8 @@ async function example(file: string): Promise<string> {
   return stdout;
 }
 
-test('examples/seed.ts: the seed article\'s three tasks, then "all tasks done"', async () => {
-  assert.equal(await example('examples/seed.ts'), 'task 1 done\ntask 2 done\ntask 3 done\nall tasks done\n');
+test('examples/classic.ts: Go\'s classic three tasks, then "all tasks done"', async () => {
+  assert.equal(await example('examples/classic.ts'), 'task 1 done\ntask 2 done\ntask 3 done\nall tasks done\n');
 });
 
 test('examples/fan-out.ts: go() waits for a tree discovered while walking it', async () => {

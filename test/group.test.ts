@@ -1,5 +1,5 @@
 // Group: errgroup's own tests (golang.org/x/sync/errgroup/errgroup_test.go), then the
-// semantics of issue 4: limit, cancellation, dropped tasks, misuse, no leaks.
+// semantics: limit, cancellation, dropped tasks, misuse, no leaks.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { getEventListeners } from 'node:events';

@@ -1,4 +1,4 @@
-// The SPIN model of SharedWaitGroup's algorithm (verify/, issue 6): the guard that keeps the
+// The SPIN model of SharedWaitGroup's algorithm (verify/): the guard that keeps the
 // model and the source from drifting apart, and the full model check (`node verify/run.mjs`).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { HASH_FILE, MODEL, checkHashes, checkMap } from '../verify/modelled-source.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const VERIFY_TIMEOUT_MS = 300_000; // the issue's budget for the whole check on a 2-core machine
+const VERIFY_TIMEOUT_MS = 300_000; // the budget for the whole check on a loaded 2-core machine
 
 describe('SPIN model of SharedWaitGroup: model and source in step', () => {
   test('the source regions the model transcribes have not changed since it was checked against them', () => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run verify`: model-checks SharedWaitGroup's algorithm with SPIN (issue 6).
+// `npm run verify`: model-checks SharedWaitGroup's algorithm with SPIN.
 //
 //   node verify/run.mjs [--only id,id] [--jobs N] [--json FILE] [--keep] [--update-hashes]
 //

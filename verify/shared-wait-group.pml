@@ -1,5 +1,5 @@
 /*
- * SharedWaitGroup, as implemented, in Promela (issue 6). Checked by `node verify/run.mjs`.
+ * SharedWaitGroup, as implemented, in Promela. Checked by `node verify/run.mjs`.
  *
  * Memory: the 64-bit state word is (cnt, wtr, gen) = counter (bits 63..32, int32), waiters
  * (31..16, uint16), generation (15..0, uint16); the Int32 wake word is `wake`. Every Atomics
@@ -9,11 +9,11 @@
  * variables (g_*) are updated inside the step they describe and are never read by the code.
  *
  * The futex: Atomics.wait(wake, 0, seen) parks the thread (syncParked[t]) if wake == seen, else
- * returns 'not-equal'; Atomics.waitAsync does the same for the thread's one AsyncWaiters object
- * (waState[t]: 1 parked, 2 resolved, i.e. its `.then(#wake)` is queued); Atomics.notify(wake)
+ * returns 'not-equal'; Atomics.waitAsync does the same for the thread's one AsyncParking object
+ * (waState[t]: 1 parked, 2 resolved, i.e. its `.then(#onWake)` is queued); Atomics.notify(wake)
  * wakes every parked thread (notify with count +Infinity). A timed Atomics.wait may also return
  * 'timed-out' while parked. The event loop of a thread that uses wait() runs one task at a
- * time: the program's own step, the #wake callback of a resolved waitAsync, or the timer (or
+ * time: the program's own step, the #onWake callback of a resolved waitAsync, or the timer (or
  * abort listener) of a pending wait, each run to completion; other threads interleave freely.
  *
  * Step map: each MAP line names the source line that a step of this model executes, and the
@@ -21,66 +21,65 @@
  * source regions in verify/modelled-source.sha256, so that the model and the code cannot drift
  * apart silently). The [tags] are repeated at the steps below.
  *
- * MAP [A1] src/shared-wait-group.ts:218 | const old = Atomics.add(this.#state, 0, COUNTER_ONE);
- * MAP [A2] src/shared-wait-group.ts:220 | if (old >= COUNTER_ONE ? old < ADD_ONE_LIMIT : old >= 0n && old < WAITER_ONE) return;
- * MAP [A3] src/shared-wait-group.ts:231 | this.#afterAdd(Atomics.add(this.#state, 0, shifted), delta, shifted);
- * MAP [D1] src/shared-wait-group.ts:257 | const old = Atomics.sub(this.#state, 0, COUNTER_ONE);
- * MAP [D2] src/shared-wait-group.ts:259 | if (old >= COUNTER_TWO) return;
- * MAP [D3] src/shared-wait-group.ts:261 | if (old >= COUNTER_ONE_NO_WAITERS) this.#release(old - COUNTER_ONE);
- * MAP [F1] src/shared-wait-group.ts:279 | if (counter === 0 && waitersOf(old) !== 0) {
- * MAP [F2] src/shared-wait-group.ts:281 | throw misuse();
- * MAP [F3] src/shared-wait-group.ts:283 | } else if (next < 0) {
- * MAP [F4] src/shared-wait-group.ts:285 | throw negativeCounter();
- * MAP [F5] src/shared-wait-group.ts:289 | if (!isIdle(s)) this.#release(s);
- * MAP [U1] src/shared-wait-group.ts:295 | const s = Atomics.sub(this.#state, 0, shifted) - shifted;
- * MAP [U2] src/shared-wait-group.ts:296 | if (counterIsZero(s) && !isIdle(s)) this.#release(s);
- * MAP [R0] src/shared-wait-group.ts:305 | const next = releasedState(s);
- * MAP [R1] src/shared-wait-group.ts:307 | const prev = Atomics.compareExchange(this.#state, 0, s, next);
- * MAP [R2] src/shared-wait-group.ts:314 | if (!counterIsZero(prev) || isIdle(prev) || generationOf(prev) !== generationOf(s)) return;
- * MAP [R3] src/shared-wait-group.ts:317 | Atomics.add(this.#sema, 0, 1);
- * MAP [R4] src/shared-wait-group.ts:318 | Atomics.notify(this.#sema, 0);
- * MAP [R5] src/shared-wait-group.ts:320 | this.#waiters?.sweep();
- * MAP [W1] src/shared-wait-group.ts:377 | const s = Atomics.load(this.#state, 0);
- * MAP [W1] src/shared-wait-group.ts:383 | const s = Atomics.load(this.#state, 0);
- * MAP [W2] src/shared-wait-group.ts:378 | if (s >= 0n && s < COUNTER_ONE) return resolved;
- * MAP [W2] src/shared-wait-group.ts:384 | if (s >= 0n && s < COUNTER_ONE) return resolved;
- * MAP [W3] src/shared-wait-group.ts:391 | const registered = this.#register(s);
- * MAP [W4] src/shared-wait-group.ts:394 | return this.#waiters.add(generationOf(registered), signal, timeout);
- * MAP [S1] src/shared-wait-group.ts:442 | const s = Atomics.load(this.#state, 0);
- * MAP [S1] src/shared-wait-group.ts:448 | const s = Atomics.load(this.#state, 0);
- * MAP [S2] src/shared-wait-group.ts:443 | if (s >= 0n && s < COUNTER_ONE) return;
- * MAP [S2] src/shared-wait-group.ts:449 | if (s >= 0n && s < COUNTER_ONE) return;
- * MAP [S3] src/shared-wait-group.ts:456 | const registered = this.#register(s);
- * MAP [S4] src/shared-wait-group.ts:464 | const seen = Atomics.load(this.#sema, 0);
- * MAP [S5] src/shared-wait-group.ts:465 | const state = Atomics.load(this.#state, 0);
- * MAP [S6] src/shared-wait-group.ts:466 | if (generationOf(state) !== generation) {
- * MAP [S7] src/shared-wait-group.ts:468 | if (!isIdle(state)) throw reused();
- * MAP [S8] src/shared-wait-group.ts:472 | if (remaining <= 0 || blockError !== null) {
- * MAP [S9] src/shared-wait-group.ts:474 | if (Atomics.compareExchange(this.#state, 0, state, state - WAITER_ONE) === state) {
- * MAP [S10] src/shared-wait-group.ts:480 | Atomics.wait(this.#sema, 0, seen, remaining);
- * MAP [G1] src/shared-wait-group.ts:494 | if (counterIsZero(s)) return undefined;
- * MAP [G2] src/shared-wait-group.ts:497 | const prev = Atomics.compareExchange(this.#state, 0, s, next);
- * MAP [G3] src/shared-wait-group.ts:499 | s = prev;
- * MAP [Q1] src/internal/shared-state.ts:68 | return generation === LAST_GENERATION ? 0n : generation + 1n;
- * MAP [Y1] src/internal/shared-waiters.ts:83 | this.#wake = () => {
- * MAP [Y1] src/internal/shared-waiters.ts:86 | this.sweep();
- * MAP [Y2] src/internal/shared-waiters.ts:98 | this.#pending.add(waiter);
- * MAP [Y3] src/internal/shared-waiters.ts:106 | const generation = generationOf(Atomics.load(this.#state, 0));
- * MAP [Y4] src/internal/shared-waiters.ts:108 | if (waiter.generation !== generation) {
- * MAP [L1] src/internal/shared-waiters.ts:124 | this.#pending.delete(waiter);
- * MAP [L2] src/internal/shared-waiters.ts:127 | const s = Atomics.load(this.#state, 0);
- * MAP [L3] src/internal/shared-waiters.ts:128 | if (isReleased(s, waiter.generation)) return undefined;
- * MAP [L4] src/internal/shared-waiters.ts:131 | if (Atomics.compareExchange(this.#state, 0, s, s - WAITER_ONE) === s) return counterOf(s);
- * MAP [M1] src/internal/shared-waiters.ts:141 | if (this.#armed) return;
- * MAP [M2] src/internal/shared-waiters.ts:144 | const seen = Atomics.load(this.#sema, 0);
- * MAP [M3] src/internal/shared-waiters.ts:145 | this.sweep();
- * MAP [M4] src/internal/shared-waiters.ts:151 | const result = waitAsync(this.#sema, 0, seen);
- * MAP [M5] src/internal/shared-waiters.ts:153 | this.#armed = true;
- * MAP [T1] src/internal/shared-waiters.ts:225 | if (this.#settled) return;
- * MAP [T1] src/internal/shared-waiters.ts:234 | if (this.#settled) return;
- * MAP [T2] src/internal/shared-waiters.ts:226 | const counter = this.#waiters.leave(this);
- * MAP [T3] src/internal/shared-waiters.ts:235 | const counter = this.#waiters.leave(this);
- * MAP [T4] src/internal/shared-waiters.ts:247 | this.#settled = true;
+ * MAP [A1] src/shared-wait-group.ts:227 | const old = Atomics.add(this.#state, 0, COUNTER_ONE);
+ * MAP [A2] src/shared-wait-group.ts:229 | if (old >= COUNTER_ONE ? old < ADD_ONE_LIMIT : old >= 0n && old < WAITER_ONE) return;
+ * MAP [A3] src/shared-wait-group.ts:240 | afterAdd(this.#memory, Atomics.add(this.#state, 0, shifted), delta, shifted);
+ * MAP [D1] src/shared-wait-group.ts:266 | const old = Atomics.sub(this.#state, 0, COUNTER_ONE);
+ * MAP [D2] src/shared-wait-group.ts:268 | if (old >= COUNTER_TWO) return;
+ * MAP [D3] src/shared-wait-group.ts:270 | if (old >= COUNTER_ONE_NO_WAITERS) release(this.#memory, old - COUNTER_ONE);
+ * MAP [F1] src/internal/shared-protocol.ts:40 | if (counter === 0 && waitersOf(old) !== 0) {
+ * MAP [F2] src/internal/shared-protocol.ts:42 | throw misuse();
+ * MAP [F3] src/internal/shared-protocol.ts:44 | } else if (next < 0) {
+ * MAP [F4] src/internal/shared-protocol.ts:46 | throw negativeCounter();
+ * MAP [F5] src/internal/shared-protocol.ts:50 | if (!isIdle(s)) release(memory, s);
+ * MAP [U1] src/internal/shared-protocol.ts:56 | const s = Atomics.sub(memory.state, 0, shifted) - shifted;
+ * MAP [U2] src/internal/shared-protocol.ts:57 | if (counterIsZero(s) && !isIdle(s)) release(memory, s);
+ * MAP [R0] src/internal/shared-protocol.ts:66 | const next = releasedState(s);
+ * MAP [R1] src/internal/shared-protocol.ts:68 | const prev = Atomics.compareExchange(memory.state, 0, s, next);
+ * MAP [R2] src/internal/shared-protocol.ts:75 | if (!counterIsZero(prev) || isIdle(prev) || generationOf(prev) !== generationOf(s)) return;
+ * MAP [R3] src/internal/shared-protocol.ts:78 | Atomics.add(memory.wake, 0, 1);
+ * MAP [R4] src/internal/shared-protocol.ts:79 | Atomics.notify(memory.wake, 0);
+ * MAP [R5] src/internal/shared-protocol.ts:81 | memory.released();
+ * MAP [R5] src/shared-wait-group.ts:178 | released: () => this.#parking?.sweep(),
+ * MAP [W1] src/shared-wait-group.ts:330 | const s = Atomics.load(this.#state, 0);
+ * MAP [W1] src/shared-wait-group.ts:336 | const s = Atomics.load(this.#state, 0);
+ * MAP [W2] src/shared-wait-group.ts:331 | if (s >= 0n && s < COUNTER_ONE) return resolved;
+ * MAP [W2] src/shared-wait-group.ts:337 | if (s >= 0n && s < COUNTER_ONE) return resolved;
+ * MAP [W3] src/shared-wait-group.ts:344 | const registered = register(this.#memory, s);
+ * MAP [W4] src/shared-wait-group.ts:347 | return this.#parking.add(generationOf(registered), signal, timeout);
+ * MAP [S1] src/shared-wait-group.ts:395 | const s = Atomics.load(this.#state, 0);
+ * MAP [S1] src/shared-wait-group.ts:401 | const s = Atomics.load(this.#state, 0);
+ * MAP [S2] src/shared-wait-group.ts:396 | if (s >= 0n && s < COUNTER_ONE) return;
+ * MAP [S2] src/shared-wait-group.ts:402 | if (s >= 0n && s < COUNTER_ONE) return;
+ * MAP [S3] src/shared-wait-group.ts:409 | const registered = register(this.#memory, s);
+ * MAP [S4] src/shared-wait-group.ts:418 | const seen = Atomics.load(wake, 0);
+ * MAP [S5] src/shared-wait-group.ts:419 | const state = Atomics.load(this.#state, 0);
+ * MAP [S6] src/shared-wait-group.ts:420 | if (generationOf(state) !== generation) {
+ * MAP [S7] src/shared-wait-group.ts:422 | if (!isIdle(state)) throw reused();
+ * MAP [S8] src/shared-wait-group.ts:426 | if (remaining <= 0 || blockError !== null) {
+ * MAP [S9] src/shared-wait-group.ts:428 | const counter = withdraw(this.#memory, generation);
+ * MAP [S10] src/shared-wait-group.ts:433 | Atomics.wait(wake, 0, seen, remaining);
+ * MAP [G1] src/internal/shared-protocol.ts:90 | if (counterIsZero(s)) return undefined;
+ * MAP [G2] src/internal/shared-protocol.ts:93 | const prev = Atomics.compareExchange(memory.state, 0, s, next);
+ * MAP [G3] src/internal/shared-protocol.ts:95 | s = prev;
+ * MAP [Q1] src/internal/shared-state.ts:66 | return generation === LAST_GENERATION ? 0n : generation + 1n;
+ * MAP [Y1] src/internal/shared-waiters.ts:42 | this.#onWake = () => {
+ * MAP [Y1] src/internal/shared-waiters.ts:45 | this.sweep();
+ * MAP [Y2] src/internal/shared-waiters.ts:57 | this.#pending.add(waiter);
+ * MAP [Y3] src/internal/shared-waiters.ts:65 | const generation = generationOf(Atomics.load(this.#memory.state, 0));
+ * MAP [Y4] src/internal/shared-waiters.ts:67 | if (waiter.round !== generation) {
+ * MAP [L1] src/internal/shared-waiters.ts:77 | this.#pending.delete(waiter);
+ * MAP [L2] src/internal/shared-protocol.ts:108 | const s = Atomics.load(memory.state, 0);
+ * MAP [L3] src/internal/shared-protocol.ts:109 | if (isReleased(s, generation)) return undefined;
+ * MAP [L4] src/internal/shared-protocol.ts:112 | if (Atomics.compareExchange(memory.state, 0, s, s - WAITER_ONE) === s) return counterOf(s);
+ * MAP [M1] src/internal/shared-waiters.ts:95 | if (this.#armed) return;
+ * MAP [M2] src/internal/shared-waiters.ts:98 | const seen = Atomics.load(this.#memory.wake, 0);
+ * MAP [M3] src/internal/shared-waiters.ts:99 | this.sweep();
+ * MAP [M4] src/internal/shared-waiters.ts:105 | const result = waitAsync(this.#memory.wake, 0, seen);
+ * MAP [M5] src/internal/shared-waiters.ts:107 | this.#armed = true;
+ * MAP [T1] src/internal/waiter.ts:115 | if (this.#settled) return;
+ * MAP [T2] src/internal/waiter.ts:116 | const left = this.#owner.leave(this);
+ * MAP [T4] src/internal/waiter.ts:125 | this.#settled = true;
  *
  * Not modelled (no shared-memory step, or outside these bounds): argument checks; `timeout: 0`
  * and an already aborted signal (they reject after at most one load, registering nothing);
@@ -518,7 +517,7 @@ inline register() {
 }
 
 /* The withdrawal CAS of a give-up: (lc, lw, lg) -> (lc, lw - 1, lg), for the waiter registered
- * in ghost round `round` [S9] [L4] */
+ * in ghost round `round` [L4] */
 inline withdraw(round) {
   d_step {
 #ifdef BUG_GIVEUP_NO_GEN
@@ -542,6 +541,24 @@ inline withdraw(round) {
          printf("T%d give-up: CAS (%d,%d,%d) failed, found (%d,%d,%d)\n", tid, lc, lw, lg, cnt, wtr, gen)
     fi
   }
+}
+
+/* withdraw(memory, generation), for a waiter registered in ghost round `round` and generation
+ * `g`: load [L2]; if the round was released, ok = 0 [L3]; else the CAS [L4], again from the load
+ * if it fails. ok = 1: the registration was withdrawn. */
+inline withdraw_loop(round, g) {
+  do
+  :: atomic {                                                  /* [L2] */
+       lc = cnt; lw = wtr; lg = gen;
+       printf("T%d give-up: load (%d,%d,%d)\n", tid, lc, lw, lg)
+     };
+     if
+     :: lg != g -> ok = 0; break                               /* [L3] released: not withdrawn */
+     :: else ->
+        withdraw(round);                                       /* [L4] */
+        if :: ok -> break :: else -> skip fi
+     fi
+  od
 }
 
 /* waitSync(options), untimed, or (MAYTIME) with a timeout that may expire at any point [S1..S10] */
@@ -603,8 +620,8 @@ inline wait_sync(GATE, MAYTIME) {
               fi;
               break
            :: lg == mygen && expired ->                        /* [S8] give up */
-              withdraw(regRound);                              /* [S9] */
-              if :: ok -> err = 4; break :: else -> skip fi
+              withdraw_loop(regRound, mygen);                  /* [S9] */
+              if :: ok -> err = 4; break :: else -> skip fi    /* released: look again */
            :: lg == mygen && !expired ->
               d_step {                                         /* [S10] Atomics.wait(wake, 0, seen) */
                 if
@@ -635,7 +652,7 @@ inline wait_sync(GATE, MAYTIME) {
   }
 }
 
-/* ---- the asynchronous waiters of one object (AsyncWaiters) ----------------------------- */
+/* ---- the asynchronous waits of one object (AsyncParking) ----------------------------- */
 
 /* A pending wait() resolves: ghost checks */
 inline settle_resolved(k) {
@@ -684,12 +701,12 @@ inline arm() {
   fi
 }
 
-/* The #wake callback of the resolved waitAsync: its first step is sweep()'s load [Y1] */
+/* The #onWake callback of the resolved waitAsync: its first step is sweep()'s load [Y1] */
 inline wake_task() {
   d_step {
     waState[tid] = 0; armed = 0; lg = gen;
-    COVER_IF(30, WOULD_SETTLE);                  /* the #wake callback settles a wait() */
-    SWEEP_BODY; printf("T%d #wake\n", tid)
+    COVER_IF(30, WOULD_SETTLE);                  /* the #onWake callback settles a wait() */
+    SWEEP_BODY; printf("T%d #onWake\n", tid)
   }
   if :: npend > 0 -> arm() :: else -> skip fi;
   lg = 0; seen = 0
@@ -729,29 +746,20 @@ inline wait_async(k, GATE, LAST) {
   }
 }
 
-/* The timer (or the abort listener) of pending wait k: handleEvent() [T2] or timedOut() [T3],
- * which calls leave() [L1..L4] */
+/* The timer (or the abort listener) of pending wait k: giveUp() [T1], which calls leave() [T2]:
+ * pending.delete [L1], then withdraw() [L2..L4] */
 inline give_up(k) {
-  aState[k] = 3; npend--;                                      /* [T1]; [L1] pending.delete */
-  do
-  :: atomic {                                                  /* [L2] */
-       lc = cnt; lw = wtr; lg = gen;
-       printf("T%d wait()#%d gives up (timer/abort): load (%d,%d,%d)\n", tid, k, lc, lw, lg);
-       COVER_IF(31, lg != aGen[k]);              /* the give-up finds its round released */
-       COVER_IF(32, lg != aGen[k] && g_round > r + 1)   /* ... while the next round runs */
-     };
-     if
-     :: lg != aGen[k] ->                                       /* [L3] released: resolve instead */
-        d_step { settle_resolved(k) };
-        break
-     :: lg == aGen[k] ->
-        withdraw(aRegRound[k]);                                /* [L4] */
-        if
-        :: ok -> aState[k] = 4; printf("T%d wait()#%d rejects (timeout/abort)\n", tid, k); break
-        :: else -> skip
-        fi
-     fi
-  od;
+  aState[k] = 3; npend--;                                      /* [T1] [T2]; [L1] pending.delete */
+  withdraw_loop(aRegRound[k], aGen[k]);
+  if
+  :: ok -> aState[k] = 4; printf("T%d wait()#%d rejects (timeout/abort)\n", tid, k)
+  :: else ->
+     d_step {                                                  /* released: resolve instead */
+       COVER(31);                                /* the give-up finds its round released */
+       COVER_IF(32, g_round > r + 1);            /* ... while the next round runs */
+       settle_resolved(k)
+     }
+  fi;
   RESET_OP
 }
 

@@ -31,7 +31,7 @@ export class Tracker {
   readonly #trace: Error;
   /** Outstanding entries, oldest first (a Set keeps insertion order). */
   readonly #entries = new Set<Entry>();
-  /** The last plain `add` whose units were all done: the likely owner of a stray `done()`. */
+  /** The last entry whose units were all done: the likely owner of a stray `done()`. */
   #lastSpent: Entry | null = null;
 
   constructor(trace: Error) {
@@ -49,13 +49,20 @@ export class Tracker {
   }
 
   /**
-   * Consumes `units` from plain adds, oldest first: `done()` and negative adds do not say
-   * which add they belong to, so the oldest is assumed, as in a queue of work.
+   * Consumes `units` done by `done()` or a negative `add`, which do not say which unit they end:
+   * from plain adds, oldest first, as in a queue of work; then, for a `done()` that no plain add
+   * accounts for (a stray one), from tasks, oldest first, whose own end later finds the counter
+   * at zero. So the outstanding units always add up to the counter.
    */
   spent(units: number): void {
+    units = this.#consume(units, true);
+    if (units !== 0) this.#consume(units, false);
+  }
+
+  #consume(units: number, plain: boolean): number {
     for (const entry of this.#entries) {
-      if (units === 0) return;
-      if (entry.kind !== 'add') continue;
+      if (units === 0) break;
+      if ((entry.kind === 'add') !== plain) continue;
       const taken = Math.min(units, entry.units);
       entry.units -= taken;
       units -= taken;
@@ -64,6 +71,7 @@ export class Tracker {
         this.#lastSpent = entry;
       }
     }
+    return units;
   }
 
   /** Records a task (`go()` or `task()`); returns the token that ends it. */
@@ -83,10 +91,10 @@ export class Tracker {
     return [...this.#entries].map(({ kind, label, units, startedAt, trace }) => ({ kind, label, units, startedAt, site: siteOf(trace) }));
   }
 
-  /** Where the units of the last round's last plain `add` came from, if known. */
+  /** Where the last units done came from, if known. */
   lastSpentSite(): string | undefined {
     const entry = this.#lastSpent;
-    return entry === null ? undefined : `${entry.label} at ${siteOf(entry.trace)}`;
+    return entry === null ? undefined : `${entry.kind === 'add' ? entry.label : `${entry.kind}(${JSON.stringify(entry.label)})`} at ${siteOf(entry.trace)}`;
   }
 }
 

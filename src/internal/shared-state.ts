@@ -1,12 +1,12 @@
-// The memory of a SharedWaitGroup: layout, decoding, validation and its errors.
-// See docs/design.md, section "SharedWaitGroup", for the layout as a bit table and the proofs.
-import { WaitGroupError } from '../errors.js';
-import { checkTimeout, describe } from './validate.js';
+// The memory of a SharedWaitGroup: layout, decoding and validation. The protocol that updates it
+// is in shared-protocol.ts. See docs/design.md, section "SharedWaitGroup", for the layout as a
+// bit table and the proofs.
+import { describe, invalidArgType, noSharedMemory, outOfRange } from '../errors.js';
 
 /** Bytes of shared memory one group occupies; groups in one buffer sit 16 bytes apart. */
 export const BYTE_LENGTH = 16;
-/** Byte offset of the Int32 wake word (the seed's `sema`) inside a group's memory. */
-export const SEMA_OFFSET = 8;
+/** Byte offset of the Int32 wake word (Go's `sema`) inside a group's memory. */
+export const WAKE_OFFSET = 8;
 
 // The state word, a BigInt64 at +0:
 //   bits 63..32  counter      int32, Go's `v`
@@ -14,8 +14,6 @@ export const SEMA_OFFSET = 8;
 //   bits 15..0   generation   uint16, bumped by every release; covered by every CAS
 /** Bits of the generation (the low bits of the state word). */
 export const GENERATION_BITS = 16;
-/** The most waiters one group can have registered at once (2^16-1). */
-export const MAX_WAITERS = 0xffff;
 
 /** One unit of the counter: `1n << 32n`. */
 export const COUNTER_ONE = 1n << 32n;
@@ -90,78 +88,34 @@ function isSharedArrayBuffer(value: unknown): value is SharedArrayBuffer {
  */
 export function checkMemory(buffer: unknown, byteOffset: unknown): SharedArrayBuffer {
   if (buffer !== undefined && !isSharedArrayBuffer(buffer)) {
-    throw new TypeError(
+    throw invalidArgType(
       'The "buffer" argument must be a SharedArrayBuffer: a SharedWaitGroup lives in shared memory, ' +
         'and a group whose memory was copied (an ArrayBuffer, a cloned typed array) is not the same group ' +
         `(Go's noCopy). Received ${describe(buffer)}`,
     );
   }
   if (typeof byteOffset !== 'number') {
-    throw new TypeError(`The "byteOffset" argument must be a number. Received ${describe(byteOffset)}`);
+    throw invalidArgType(`The "byteOffset" argument must be a number. Received ${describe(byteOffset)}`);
   }
   if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 8 !== 0) {
-    throw new RangeError(
+    throw outOfRange(
       `The "byteOffset" argument must be a non-negative integer multiple of 8 (the state is a 64-bit word). Received ${byteOffset}`,
     );
   }
   let memory: SharedArrayBuffer;
   if (buffer === undefined) {
     if (typeof SharedArrayBuffer !== 'function') {
-      throw new TypeError(
-        'SharedWaitGroup needs SharedArrayBuffer, which this context does not offer: in a browser the page ' +
-          'must be cross-origin isolated (served with Cross-Origin-Opener-Policy: same-origin and ' +
-          'Cross-Origin-Embedder-Policy: require-corp). Use WaitGroup within one thread.',
-      );
+      throw noSharedMemory();
     }
     memory = new SharedArrayBuffer(BYTE_LENGTH);
   } else {
     memory = buffer;
   }
   if (byteOffset + BYTE_LENGTH > memory.byteLength) {
-    throw new RangeError(
+    throw outOfRange(
       `The "byteOffset" argument must leave room for the group's ${BYTE_LENGTH} bytes: ` +
         `${byteOffset} + ${BYTE_LENGTH} exceeds the buffer's byteLength of ${memory.byteLength}`,
     );
   }
   return memory;
-}
-
-/** Go's panic for a positive add from zero while waiters are registered, as a catchable error. */
-export function misuse(): WaitGroupError {
-  return new WaitGroupError('ERR_WAITGROUP_MISUSE', 'sync: WaitGroup misuse: Add called concurrently with Wait');
-}
-
-/** Go's panic for a waiter that wakes to find the group already reused, as a catchable error. */
-export function reused(): WaitGroupError {
-  return new WaitGroupError('ERR_WAITGROUP_REUSED', 'sync: WaitGroup is reused before previous Wait has returned');
-}
-
-/** The error of a `waitSync()` on a thread that may not block (a browser's main thread). */
-export function cannotBlock(cause: unknown): WaitGroupError {
-  return new WaitGroupError(
-    'ERR_WAITGROUP_CANNOT_BLOCK',
-    'waitgroups: waitSync() cannot block this thread (Atomics.wait is not allowed here, as on a browser\'s main thread); use `await wg.wait()` instead',
-    { cause },
-  );
-}
-
-/** The RangeError of a wait that would register one waiter more than the state word holds. */
-export function tooManyWaiters(): RangeError {
-  return new RangeError(
-    `SharedWaitGroup waiter overflow: ${MAX_WAITERS} waits are already registered on this group (the most its state word holds); nothing was registered`,
-  );
-}
-
-/** Checks `waitSync()` options; returns the timeout, `undefined` for none. */
-export function checkSyncOptions(options: unknown): number | undefined {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`The "options" argument must be an object. Received ${describe(options)}`);
-  }
-  const { signal, timeout } = options as { signal?: unknown; timeout?: unknown };
-  if (signal !== undefined) {
-    throw new TypeError(
-      'The "options.signal" property is not supported by waitSync(): a blocked thread cannot run an abort listener. Use `await wg.wait({ signal })`',
-    );
-  }
-  return checkTimeout(timeout);
 }

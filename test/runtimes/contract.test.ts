@@ -5,3 +5,4 @@ import { WaitGroup } from 'waitgroups';
 import { waitGroupContract } from '../suites/wait-group-contract.ts';
 
 waitGroupContract('WaitGroup', () => new WaitGroup());
+waitGroupContract('WaitGroup in debug mode', () => new WaitGroup({ debug: true }));

@@ -1,4 +1,4 @@
-// The seed article's example: three tasks that take 500, 1000 and 1500 ms; main waits for all.
+// Go's classic WaitGroup example: three tasks that take 500, 1000 and 1500 ms; main waits for all.
 import { WaitGroup } from 'waitgroups';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
