@@ -42,7 +42,7 @@ ruleTester.run('group-requires-wait', rule, {
       errors: [{ messageId: 'neverWaited', line: line(1), column: 5 }],
     },
     {
-      // \`using\` disposes synchronously: it does not wait.
+      // A child of a parent signal: an abort stops its tasks, but their errors still go nowhere.
       code: HEADER + `declare const parent: AbortSignal;\nexport function run(): void {\n  const child = new Group({ signal: parent });\n  child.go(async (signal) => { await fetch('https://example.com', { signal }); });\n}`,
       errors: [{ messageId: 'neverWaited', line: line(3), column: 9, data: { name: 'child' } }],
     },

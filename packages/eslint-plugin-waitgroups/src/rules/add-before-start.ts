@@ -13,7 +13,6 @@ import {
   rangeWithLine,
   receiverText,
   sameReceiver,
-  statementExpression,
   statementList,
   statementOf,
   typesOf,
