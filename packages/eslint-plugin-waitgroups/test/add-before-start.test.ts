@@ -137,6 +137,24 @@ ruleTester.run('add-before-start', rule, {
       errors: [{ messageId: 'afterYield', line: line(4), column: 3, suggestions: [] }],
     },
     {
+      // A group in a property: the arrow's \`this\` is the method's, so the add can move out.
+      code: HEADER + `class Loader {\n  wg = new WaitGroup();\n  load(): void {\n    setTimeout(() => {\n      this.wg.add(1);\n      this.wg.done();\n    }, 0);\n  }\n}`,
+      errors: [
+        {
+          messageId: 'afterYield',
+          line: line(5),
+          column: 7,
+          data: { group: 'this.wg', method: 'add', why: 'it is a callback of `setTimeout()`' },
+          suggestions: [
+            {
+              messageId: 'moveUp',
+              output: HEADER + `class Loader {\n  wg = new WaitGroup();\n  load(): void {\n    this.wg.add(1);\n    setTimeout(() => {\n      this.wg.done();\n    }, 0);\n  }\n}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
       // Inside a loop body after the await: flagged, but moving it would change the count.
       code:
         HEADER +

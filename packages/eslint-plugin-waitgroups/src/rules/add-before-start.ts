@@ -16,6 +16,7 @@ import {
   statementList,
   statementOf,
   typesOf,
+  variableOf,
   walk,
   within,
   type FunctionNode,
@@ -150,18 +151,15 @@ export default createRule({
       });
     };
 
+    /** Tells whether the receiver is still in scope before `fn` starts: declared outside it. */
     const declaredOutside = (receiver: TSESTree.Node, fn: FunctionNode): boolean => {
-      const root = rootIdentifier(receiver);
-      if (root === undefined) return false;
-      if (receiver.type !== AST_NODE_TYPES.Identifier && root.name === 'this') return true;
-      const scope = sourceCode.getScope(root);
-      let s: typeof scope | null = scope;
-      while (s !== null) {
-        const variable = s.set.get(root.name);
-        if (variable !== undefined) return variable.defs.every((def) => !within(def.name, fn));
-        s = s.upper;
-      }
-      return true;
+      let root = receiver;
+      while (root.type === AST_NODE_TYPES.MemberExpression) root = root.object;
+      // `this` in an arrow is the enclosing function's.
+      if (root.type === AST_NODE_TYPES.ThisExpression) return fn.type === AST_NODE_TYPES.ArrowFunctionExpression;
+      if (root.type !== AST_NODE_TYPES.Identifier) return false;
+      const variable = variableOf(sourceCode, root);
+      return variable === undefined || variable.defs.every((def) => !within(def.name, fn));
     };
 
     const calleeText = (fn: FunctionNode): string => {
