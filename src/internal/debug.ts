@@ -81,9 +81,12 @@ export class Tracker {
     return entry;
   }
 
-  /** Ends a task recorded by {@link Tracker.started}. */
+  /**
+   * Ends a task recorded by {@link Tracker.started}. If a stray `done()` already consumed its
+   * entry, the unit its end takes from the counter is somebody else's: consume that one.
+   */
   ended(token: object): void {
-    this.#entries.delete(token as Entry);
+    if (!this.#entries.delete(token as Entry)) this.spent(1);
   }
 
   /** The outstanding units, oldest first. */
