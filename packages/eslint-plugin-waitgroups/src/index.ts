@@ -1,5 +1,6 @@
 // eslint-plugin-waitgroups: the rules, and the `recommended` flat config.
 import type { TSESLint } from '@typescript-eslint/utils';
+import type { ESLint, Linter } from 'eslint';
 import addBeforeStart from './rules/add-before-start.js';
 import doneInFinally from './rules/done-in-finally.js';
 import groupRequiresWait from './rules/group-requires-wait.js';
@@ -27,7 +28,7 @@ export type RuleName = keyof typeof rules;
 interface Plugin {
   meta: { name: string; version: string; namespace: string };
   rules: Record<RuleName, TSESLint.LooseRuleDefinition>;
-  configs: { recommended: TSESLint.FlatConfig.Config };
+  configs: { recommended: Linter.Config };
 }
 
 const plugin: Plugin = {
@@ -43,10 +44,10 @@ const plugin: Plugin = {
  */
 plugin.configs.recommended = {
   name: 'waitgroups/recommended',
-  plugins: { waitgroups: plugin as unknown as TSESLint.FlatConfig.Plugin },
+  plugins: { waitgroups: plugin as unknown as ESLint.Plugin },
   rules: Object.fromEntries(
     Object.keys(rules).map((name) => [`waitgroups/${name}`, name === 'prefer-go' ? 'warn' : 'error']),
-  ) as TSESLint.FlatConfig.Rules,
+  ) as Linter.RulesRecord,
 };
 
 export default plugin;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ESLint, type Linter } from 'eslint';
+import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 import plugin from '../src/index.ts';
 import { fixtures } from './tester.ts';
@@ -22,7 +22,7 @@ function eslint(): ESLint {
         files: ['**/*.ts'],
         languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: fixtures } },
       },
-      plugin.configs.recommended as Linter.Config,
+      plugin.configs.recommended,
     ],
   });
 }
