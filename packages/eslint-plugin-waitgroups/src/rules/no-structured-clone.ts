@@ -55,7 +55,7 @@ export default createRule({
     },
     messages: {
       cloned:
-        '{{what}} is copied by {{how}}: the copy of a `{{kind}}` is an empty object, not the same group. Share a `SharedWaitGroup` (its `buffer` and `byteOffset`) instead.',
+        '{{what}} is copied by {{how}}: the copy of a `{{kind}}` is an empty object with no tie to the original. Share a `SharedWaitGroup` (its `buffer` and `byteOffset`) instead.',
     },
     schema: [],
   },
