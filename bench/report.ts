@@ -1,24 +1,13 @@
 // `npm run bench:report`: turns bench/results/*.json (written by a full `npm run bench`) into
-// the tables of docs/benchmarks.md (between the results markers) and the chart
-// docs/benchmarks.svg, drawn with vega-lite. Hand-written text outside the markers is kept.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
-import { formatNs, type Row, type Target } from './lib.ts';
+// the tables of docs/benchmarks.md (between the results markers), its chart
+// docs/benchmarks.svg, and the README's chart docs/benchmarks-headline.png (bench/charts.ts).
+// Hand-written text outside the markers is kept.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fullSpec, headlineSpec, loadResults, viewOf } from './charts.ts';
+import { formatNs, type Row } from './lib.ts';
 
-interface Results {
-  family: string;
-  machine: { node: string; platform: string; date: string; go?: string };
-  rows: Row[];
-  targets?: Target[];
-}
-
-const results = new URL('./results/', import.meta.url);
 const docs = new URL('../docs/', import.meta.url);
-const families: Results[] = readdirSync(results)
-  .filter((file) => file.endsWith('.json'))
-  .sort()
-  .map((file) => JSON.parse(readFileSync(new URL(file, results), 'utf8')) as Results);
+const families = loadResults();
 
 function value(row: Row, figure: number): string {
   return row.unit === undefined ? formatNs(figure) : `${figure.toLocaleString('en', { maximumFractionDigits: 1 })} ${row.unit}`;
@@ -70,39 +59,11 @@ const to = current.indexOf(end);
 if (from < 0 || to < 0) throw new Error(`docs/benchmarks.md lacks the markers ${start} … ${end}`);
 writeFileSync(page, `${current.slice(0, from + start.length)}\n\n${lines.join('\n')}\n${current.slice(to)}`);
 
-// The chart: every timed row of ours and of the peers as a ratio to its workload's baseline.
-const chartRows = families
-  .flatMap((family) => family.rows)
-  .filter((row) => row.unit === undefined && row.name !== row.baseline)
-  .map((row) => ({ workload: row.workload, candidate: row.name, ratio: Number(row.ratio.toFixed(3)), baseline: row.baseline }));
-const spec: TopLevelSpec = {
-  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-  title: { text: 'Time per workload as a ratio to its baseline (left of 1 is faster)', anchor: 'start' },
-  data: { values: chartRows },
-  facet: { row: { field: 'workload', type: 'nominal', header: { labelAngle: 0, labelAlign: 'left', labelLimit: 420, title: null }, sort: null } },
-  spec: {
-    width: 420,
-    layer: [
-      {
-        mark: 'bar',
-        encoding: {
-          y: { field: 'candidate', type: 'nominal', title: null, sort: null },
-          // Bars grow from 1 (the baseline): left is faster, right is slower. A log scale, so
-          // that 0.5x and 2x are the same length.
-          x: { field: 'ratio', type: 'quantitative', scale: { type: 'log' }, title: 'ratio to baseline (log scale)' },
-          x2: { datum: 1 },
-          color: {
-            condition: { test: "indexof(datum.candidate, 'waitgroups') === 0", value: '#2f6f4f' },
-            value: '#a9a9a9',
-          },
-          tooltip: [{ field: 'candidate' }, { field: 'ratio' }, { field: 'baseline' }],
-        },
-      },
-      { mark: { type: 'rule', color: 'black' }, encoding: { x: { datum: 1 } } },
-    ],
-  },
-  resolve: { scale: { y: 'independent' } },
-};
-const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-writeFileSync(new URL('benchmarks.svg', docs), await view.toSVG());
-console.log(`docs/benchmarks.md and docs/benchmarks.svg written from ${families.length} result files`);
+const full = await viewOf(fullSpec(families));
+writeFileSync(new URL('benchmarks.svg', docs), await full.toSVG());
+// The headline chart as a PNG (twice the pixels, for sharp text): it is shown on the npm page,
+// where an image is fetched from the repository.
+const headline = await viewOf(headlineSpec(families));
+const canvas = (await headline.toCanvas(2)) as unknown as { toBuffer(type: 'image/png'): Uint8Array };
+writeFileSync(new URL('benchmarks-headline.png', docs), canvas.toBuffer('image/png'));
+console.log(`docs/benchmarks.md, docs/benchmarks.svg and docs/benchmarks-headline.png written from ${families.length} result files`);

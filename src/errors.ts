@@ -53,7 +53,7 @@ export type WaitGroupErrorCode =
  *   wg.done();
  * } catch (error) {
  *   if (error instanceof WaitGroupError && error.code === 'ERR_WAITGROUP_NEGATIVE_COUNTER') {
- *     console.error(error.message); // sync: negative WaitGroup counter (...)
+ *     console.error(error.message); // sync: negative WaitGroup counter
  *   }
  * }
  * ```

@@ -12,12 +12,12 @@ export interface GroupOptions {
    * A parent signal, errgroup's `ctx`: when it aborts, the group's own
    * {@link Group.signal} aborts with the same reason, and tasks still queued are dropped.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * The most tasks that may run at once: an integer, where a negative number or `Infinity`
    * means no limit (the default). See {@link Group.setLimit}.
    */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 /** A task: called with the group's signal; its result may be a value or a promise. */
@@ -210,9 +210,9 @@ export class Group {
    *
    * const group = new Group({ limit: 2 });
    * for (const id of [1, 2, 3, 4, 5]) {
-   *   group.go(async () => {
+   *   group.go(async () => { // never more than two run at a time
    *     await new Promise((resolve) => setTimeout(resolve, 10));
-   *     console.log(`task ${id} done`); // never more than two at a time
+   *     console.log(`task ${id} done`);
    *   });
    * }
    * await group.wait();
@@ -253,7 +253,8 @@ export class Group {
    *
    * const group = new Group({ limit: 1 });
    * console.log(group.tryGo(() => new Promise((resolve) => setTimeout(resolve, 10)))); // true
-   * console.log(group.tryGo(() => {})); // false: the only slot is taken
+   * // The only slot is taken:
+   * console.log(group.tryGo(() => {})); // false
    * await group.wait();
    * ```
    */

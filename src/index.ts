@@ -9,4 +9,4 @@ export {
   type WaitOptions,
 } from './wait-group.js';
 export { Group, type GroupOptions } from './group.js';
-export { SharedWaitGroup, type WaitSyncOptions } from './shared-wait-group.js';
+export { SharedWaitGroup, type SharedWaitGroupMemory, type WaitSyncOptions } from './shared-wait-group.js';

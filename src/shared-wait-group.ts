@@ -108,8 +108,11 @@ export interface WaitSyncOptions {
  *   });
  * }
  * await wg.wait();
- * console.log(results); // every worker's plain write is visible here
+ * console.log(results); // Int32Array(4) [ 0, 1, 4, 9 ]
+ * ```
  *
+ * @example
+ * ```ts
  * // worker.ts
  * import { workerData } from 'node:worker_threads';
  * import { SharedWaitGroup } from 'waitgroups';
@@ -119,7 +122,7 @@ export interface WaitSyncOptions {
  * wg.done();
  * ```
  */
-export class SharedWaitGroup implements WaitGroupLike {
+export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
   /** BYTE_LENGTH is the number of bytes of shared memory one group occupies: 16. */
   static readonly BYTE_LENGTH: number = BYTE_LENGTH;
 
@@ -510,4 +513,27 @@ export class SharedWaitGroup implements WaitGroupLike {
   get waiters(): number {
     return waitersOf(Atomics.load(this.#state, 0));
   }
+}
+
+/**
+ * SharedWaitGroupMemory is what another thread needs to attach to a group, the two
+ * properties of every {@link SharedWaitGroup}: pass them (or the group itself, which
+ * structured clone turns into them) to a worker, which attaches with
+ * `new SharedWaitGroup(memory.buffer, memory.byteOffset)`. Use it to type `workerData`.
+ *
+ * @example
+ * ```ts
+ * import { SharedWaitGroup, type SharedWaitGroupMemory } from 'waitgroups';
+ *
+ * declare const workerData: unknown; // from node:worker_threads, in a worker
+ * const { buffer, byteOffset } = workerData as SharedWaitGroupMemory;
+ * const wg = new SharedWaitGroup(buffer, byteOffset);
+ * wg.done();
+ * ```
+ */
+export interface SharedWaitGroupMemory {
+  /** The shared memory that holds the group. */
+  readonly buffer: SharedArrayBuffer;
+  /** Where the group starts in `buffer`; a multiple of 8. */
+  readonly byteOffset: number;
 }

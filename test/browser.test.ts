@@ -2,12 +2,14 @@
 // playwright-core), served by its own server. The page's job gives the right answer, with the
 // page's `await wg.wait()` and a worker's `waitSync()`; `waitSync()` on the page's main thread
 // throws ERR_WAITGROUP_CANNOT_BLOCK; without cross-origin isolation the page explains itself.
-// The screenshot of the finished page, docs/browser-demo.png, is written here.
+// The screenshot of the finished page is written to .cache/browser-demo.png (ignored), or to
+// $WAITGROUPS_SCREENSHOT: `npm run demo:screenshot` refreshes the README's docs/browser-demo.png.
 //
 // Chromium: $CHROMIUM_PATH, default /usr/bin/chromium. If it is absent the suite is skipped with a
 // message, unless WAITGROUPS_REQUIRE_ALL_RUNTIMES=1 (CI), which makes that a failure.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -16,7 +18,7 @@ import { startDemoServer, type DemoServer } from '../examples/browser/server.ts'
 const HANG_GUARD_MS = 60_000;
 const executablePath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const requireAll = process.env['WAITGROUPS_REQUIRE_ALL_RUNTIMES'] === '1';
-const screenshot = fileURLToPath(new URL('../docs/browser-demo.png', import.meta.url));
+const screenshot = resolve(process.env['WAITGROUPS_SCREENSHOT'] ?? fileURLToPath(new URL('../.cache/browser-demo.png', import.meta.url)));
 
 const absent = existsSync(executablePath)
   ? undefined
@@ -126,7 +128,8 @@ describe('browser: the demo page in Chromium', { skip }, () => {
         const [value, max] = await bar.evaluate((element) => [(element as unknown as { value: number }).value, (element as unknown as { max: number }).max]);
         assert.equal(value, max, 'every progress bar is full');
       }
-      mkdirSync(fileURLToPath(new URL('../docs/', import.meta.url)), { recursive: true });
+      mkdirSync(dirname(screenshot), { recursive: true });
+      rmSync(screenshot, { force: true }); // so that a stale file cannot pass for this run's
       await page.screenshot({ path: screenshot, fullPage: true });
       assert.ok(existsSync(screenshot), `the screenshot was written to ${screenshot}`);
       assert.deepEqual(pageErrors, [], 'no error on the page or in its console');

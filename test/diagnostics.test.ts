@@ -1,11 +1,10 @@
 // The classic WaitGroup mistakes, each as a small program in a child process, with the exact
 // report asserted (sites point into the fixture; "N ms ago" is normalised).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { WaitGroup, WaitGroupError } from 'waitgroups';
+import { runNode } from './support/child-process.ts';
 
 const fixtures = new URL('fixtures/diagnostics/', import.meta.url);
 
@@ -18,16 +17,8 @@ interface Run {
 async function run(file: string, { args = [] as string[], env = {} as Record<string, string> } = {}): Promise<Run> {
   const path = fileURLToPath(new URL(file, fixtures));
   const argv = file.endsWith('.ts') ? ['--import', 'tsx', path, ...args] : [path, ...args];
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, argv, {
-      cwd: fileURLToPath(new URL('../..', fixtures)),
-      env: { ...process.env, WAITGROUPS_DEBUG: '', ...env },
-    });
-    return { code: 0, stdout, stderr: normalise(stderr) };
-  } catch (error) {
-    const failure = error as Run;
-    return { code: failure.code, stdout: failure.stdout, stderr: normalise(failure.stderr) };
-  }
+  const { code, stdout, stderr } = await runNode(argv, { env: { WAITGROUPS_DEBUG: '', ...env } });
+  return { code: code ?? -1, stdout, stderr: normalise(stderr) };
 }
 
 function normalise(text: string): string {

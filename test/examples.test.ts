@@ -1,15 +1,12 @@
 // Every example runs and prints what it promises: examples are code, not prose that rots.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { test } from 'node:test';
-import { promisify } from 'node:util';
+import { describe, test } from 'node:test';
+import { runTs, stdoutOf } from './support/child-process.ts';
 
-const run = promisify(execFile);
-
-async function example(file: string): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: new URL('..', import.meta.url) });
-  return stdout;
+/** What an example file prints when run as `npm start` runs it. */
+function example(file: string): Promise<string> {
+  return stdoutOf(runTs(file));
 }
 
 test('examples/classic.ts: Go\'s classic three tasks, then "all tasks done"', async () => {
@@ -36,6 +33,64 @@ test('examples/parallel.ts: worker threads coordinated by one SharedWaitGroup fi
   const output = await example('examples/parallel.ts');
   assert.match(output, /^216816 primes below 3,000,000 \(one thread found 216816\)\n/);
   assert.match(output, /\d+ worker threads coordinated by one SharedWaitGroup: \d+ ms\n1 worker thread: \d+ ms; speed-up [\d.]+x\n$/);
+});
+
+describe('Group examples', () => {
+  test('examples/group.ts: 10 downloads, limit 3, one failure cancels the rest', async () => {
+    assert.equal(
+      await example('examples/group.ts'),
+      [
+        'file-01: started',
+        'file-02: started',
+        'file-03: started',
+        'file-01: done',
+        'file-04: started',
+        'file-02: done',
+        'file-05: started',
+        'file-04: done',
+        'file-06: started',
+        'file-05: failed',
+        'file-03: cancelled (file-05: connection reset)',
+        'file-06: cancelled (file-05: connection reset)',
+        'wait() rejected with the first error: file-05: connection reset',
+        'ran to completion: file-01, file-02, file-04',
+        'cancelled while running: file-03, file-06',
+        'never started: file-07, file-08, file-09, file-10',
+        "the group's signal was aborted with that error as its reason: true",
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('README: first error', async () => {
+    assert.equal(
+      await example('examples/group-readme-first-error.ts'),
+      'task 1 done\ntask 3 done\nwait() rejected: task 2 failed\n',
+    );
+  });
+
+  test('README: limit', async () => {
+    assert.equal(
+      await example('examples/group-readme-limit.ts'),
+      [
+        'task 1 started, 1 running',
+        'task 2 started, 2 running',
+        'tryGo at the limit: false',
+        'task 3 started, 2 running',
+        'task 4 started, 2 running',
+        'task 5 started, 2 running',
+        'all done',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('README: cancellation', async () => {
+    assert.equal(
+      await example('examples/group-readme-cancel.ts'),
+      'slow task stopped early: disk full\nwait() rejected: disk full\nsignal aborted: true\n',
+    );
+  });
 });
 
 test('npm start: the tour runs every section', async () => {

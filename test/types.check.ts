@@ -1,6 +1,21 @@
-// Type tests: compiled by `npm run typecheck` (tsc --noEmit), never run. Every line marked
-// as an expected error must be one, or tsc fails on the unused directive.
-import { WaitGroup, WaitGroupError, type WaitGroupErrorCode, type WaitGroupLike, type WaitOptions } from 'waitgroups';
+// Type tests: compiled, never run, by `npm run typecheck` (tsc --noEmit, this repository's
+// settings) and by `npm run test:types` (test/types.test.ts: the oldest TypeScript that
+// package.json claims, 6.x and 7.x, each with and without exactOptionalPropertyTypes, on the
+// built declarations with skipLibCheck off). Every line marked as an expected error must be
+// one, or tsc fails on the unused directive; so every line here holds in all of those modes.
+import {
+  Group,
+  SharedWaitGroup,
+  WaitGroup,
+  WaitGroupError,
+  type GroupOptions,
+  type SharedWaitGroupMemory,
+  type WaitGroupErrorCode,
+  type WaitGroupLike,
+  type WaitGroupOptions,
+  type WaitOptions,
+  type WaitSyncOptions,
+} from 'waitgroups';
 
 const wg = new WaitGroup();
 const like: WaitGroupLike = wg;
@@ -21,8 +36,18 @@ void wg.wait({ signal: new AbortController() });
 void wg.wait({ limit: 1 });
 
 const options: WaitOptions = {};
-// @ts-expect-error exactOptionalPropertyTypes: an absent signal is omitted, not undefined
-const badOptions: WaitOptions = { signal: undefined };
+// Optional properties take `undefined` wherever the runtime does (also under
+// exactOptionalPropertyTypes), so options can be forwarded as they come.
+declare const maybeTimeout: number | undefined;
+declare const maybeSignal: AbortSignal | undefined;
+const forwarded: Promise<void> = wg.wait({ timeout: maybeTimeout, signal: maybeSignal });
+const undefinedOptions: WaitOptions = { signal: undefined, timeout: undefined };
+const groupOptions: GroupOptions = { signal: maybeSignal, limit: undefined };
+const wgOptions: WaitGroupOptions = { debug: undefined };
+// @ts-expect-error debug is a boolean
+const badDebug: WaitGroupOptions = { debug: 1 };
+// @ts-expect-error limit is a number
+new Group({ limit: '2' });
 
 // go() infers the task's result, unwrapping promises.
 const n: Promise<number> = wg.go(() => 1);
@@ -50,4 +75,23 @@ error.code = 'x';
 // @ts-expect-error a code is required
 new WaitGroupError('message');
 
-export { waited, options, badOptions, n, s, nested, wrong, count, later, readCode };
+// SharedWaitGroup: waitSync's options, and what a worker receives to attach.
+const shared = new SharedWaitGroup();
+const syncOptions: WaitSyncOptions = { timeout: maybeTimeout };
+shared.waitSync(syncOptions);
+shared.waitSync({});
+// @ts-expect-error waitSync has no signal: a blocked thread cannot run an abort listener
+shared.waitSync({ signal: maybeSignal });
+// @ts-expect-error timeout is a number of milliseconds
+shared.waitSync({ timeout: '5' });
+const memory: SharedWaitGroupMemory = shared; // a group is its own attachment data
+declare const workerData: unknown;
+const received = workerData as SharedWaitGroupMemory;
+const attached = new SharedWaitGroup(received.buffer, received.byteOffset);
+const sharedLike: WaitGroupLike = attached;
+// @ts-expect-error the buffer is a SharedArrayBuffer: a plain ArrayBuffer would be a copy
+const copied: SharedWaitGroupMemory = { buffer: new ArrayBuffer(16), byteOffset: 0 };
+// @ts-expect-error buffer is read-only
+memory.buffer = new SharedArrayBuffer(16);
+
+export { waited, options, forwarded, undefinedOptions, groupOptions, wgOptions, badDebug, memory, sharedLike, copied, n, s, nested, wrong, count, later, readCode };

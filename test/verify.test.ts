@@ -1,13 +1,14 @@
 // The SPIN model of SharedWaitGroup's algorithm (verify/): the guard that keeps the
 // model and the source from drifting apart, and the full model check (`node verify/run.mjs`).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { HASH_FILE, MODEL, checkHashes, checkMap } from '../verify/modelled-source.mjs';
+import { runNode } from './support/child-process.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const VERIFY_TIMEOUT_MS = 900_000; // a hang guard, not a speed test: about 80 s on an idle 2-core machine, 6 min on a loaded one
@@ -50,18 +51,10 @@ describe('SPIN model of SharedWaitGroup: the model check', () => {
     const dir = mkdtempSync(join(os.tmpdir(), 'waitgroups-verify-test-'));
     const json = join(dir, 'results.json');
     try {
-      const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-        const child = spawn(process.execPath, [join(root, 'verify/run.mjs'), '--json', json], { cwd: root });
-        let output = '';
-        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        // Leave the runner a little time to report before the test's own timeout.
-        const timer = setTimeout(() => child.kill('SIGKILL'), VERIFY_TIMEOUT_MS - 10_000);
-        child.on('close', (exitCode) => {
-          clearTimeout(timer);
-          resolve({ code: exitCode, output });
-        });
-      });
+      // Killed a little before the test's own timeout, so that the hang guard reports its output.
+      const exit = await runNode([join(root, 'verify/run.mjs'), '--json', json], { timeout: VERIFY_TIMEOUT_MS - 10_000 });
+      const { code } = exit;
+      const output = exit.stdout + exit.stderr;
       assert.equal(code, 0, `node verify/run.mjs exited with ${code}:\n${output}`);
       const report = JSON.parse(readFileSync(json, 'utf8')) as {
         wallSeconds: number;

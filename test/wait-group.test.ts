@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { WaitGroup } from 'waitgroups';
+import { runModule } from './support/child-process.ts';
 import { waitGroupContract } from './suites/wait-group-contract.ts';
 
 waitGroupContract('WaitGroup', () => new WaitGroup());
@@ -11,19 +10,7 @@ waitGroupContract('WaitGroup in debug mode', () => new WaitGroup({ debug: true }
 // ---------------------------------------------------------------------------------------
 // Process-level behaviour, in child processes.
 
-const run = promisify(execFile);
-
-async function script(source: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', source], {
-      cwd: new URL('..', import.meta.url),
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const script = (source: string) => runModule(source);
 
 test('a settled wait({ timeout }) leaves no timer: the process exits at once', async () => {
   // A leaked 10-minute timer would keep the child alive until the runner's timeout.

@@ -21,12 +21,12 @@
  * source regions in verify/modelled-source.sha256, so that the model and the code cannot drift
  * apart silently). The [tags] are repeated at the steps below.
  *
- * MAP [A1] src/shared-wait-group.ts:227 | const old = Atomics.add(this.#state, 0, COUNTER_ONE);
- * MAP [A2] src/shared-wait-group.ts:229 | if (old >= COUNTER_ONE ? old < ADD_ONE_LIMIT : old >= 0n && old < WAITER_ONE) return;
- * MAP [A3] src/shared-wait-group.ts:240 | afterAdd(this.#memory, Atomics.add(this.#state, 0, shifted), delta, shifted);
- * MAP [D1] src/shared-wait-group.ts:266 | const old = Atomics.sub(this.#state, 0, COUNTER_ONE);
- * MAP [D2] src/shared-wait-group.ts:268 | if (old >= COUNTER_TWO) return;
- * MAP [D3] src/shared-wait-group.ts:270 | if (old >= COUNTER_ONE_NO_WAITERS) release(this.#memory, old - COUNTER_ONE);
+ * MAP [A1] src/shared-wait-group.ts:230 | const old = Atomics.add(this.#state, 0, COUNTER_ONE);
+ * MAP [A2] src/shared-wait-group.ts:232 | if (old >= COUNTER_ONE ? old < ADD_ONE_LIMIT : old >= 0n && old < WAITER_ONE) return;
+ * MAP [A3] src/shared-wait-group.ts:243 | afterAdd(this.#memory, Atomics.add(this.#state, 0, shifted), delta, shifted);
+ * MAP [D1] src/shared-wait-group.ts:269 | const old = Atomics.sub(this.#state, 0, COUNTER_ONE);
+ * MAP [D2] src/shared-wait-group.ts:271 | if (old >= COUNTER_TWO) return;
+ * MAP [D3] src/shared-wait-group.ts:273 | if (old >= COUNTER_ONE_NO_WAITERS) release(this.#memory, old - COUNTER_ONE);
  * MAP [F1] src/internal/shared-protocol.ts:40 | if (counter === 0 && waitersOf(old) !== 0) {
  * MAP [F2] src/internal/shared-protocol.ts:42 | throw misuse();
  * MAP [F3] src/internal/shared-protocol.ts:44 | } else if (next < 0) {
@@ -40,25 +40,25 @@
  * MAP [R3] src/internal/shared-protocol.ts:78 | Atomics.add(memory.wake, 0, 1);
  * MAP [R4] src/internal/shared-protocol.ts:79 | Atomics.notify(memory.wake, 0);
  * MAP [R5] src/internal/shared-protocol.ts:81 | memory.released();
- * MAP [R5] src/shared-wait-group.ts:178 | released: () => this.#parking?.sweep(),
- * MAP [W1] src/shared-wait-group.ts:330 | const s = Atomics.load(this.#state, 0);
- * MAP [W1] src/shared-wait-group.ts:336 | const s = Atomics.load(this.#state, 0);
- * MAP [W2] src/shared-wait-group.ts:331 | if (s >= 0n && s < COUNTER_ONE) return resolved;
- * MAP [W2] src/shared-wait-group.ts:337 | if (s >= 0n && s < COUNTER_ONE) return resolved;
- * MAP [W3] src/shared-wait-group.ts:344 | const registered = register(this.#memory, s);
- * MAP [W4] src/shared-wait-group.ts:347 | return this.#parking.add(generationOf(registered), signal, timeout);
- * MAP [S1] src/shared-wait-group.ts:395 | const s = Atomics.load(this.#state, 0);
- * MAP [S1] src/shared-wait-group.ts:401 | const s = Atomics.load(this.#state, 0);
- * MAP [S2] src/shared-wait-group.ts:396 | if (s >= 0n && s < COUNTER_ONE) return;
- * MAP [S2] src/shared-wait-group.ts:402 | if (s >= 0n && s < COUNTER_ONE) return;
- * MAP [S3] src/shared-wait-group.ts:409 | const registered = register(this.#memory, s);
- * MAP [S4] src/shared-wait-group.ts:418 | const seen = Atomics.load(wake, 0);
- * MAP [S5] src/shared-wait-group.ts:419 | const state = Atomics.load(this.#state, 0);
- * MAP [S6] src/shared-wait-group.ts:420 | if (generationOf(state) !== generation) {
- * MAP [S7] src/shared-wait-group.ts:422 | if (!isIdle(state)) throw reused();
- * MAP [S8] src/shared-wait-group.ts:426 | if (remaining <= 0 || blockError !== null) {
- * MAP [S9] src/shared-wait-group.ts:428 | const counter = withdraw(this.#memory, generation);
- * MAP [S10] src/shared-wait-group.ts:433 | Atomics.wait(wake, 0, seen, remaining);
+ * MAP [R5] src/shared-wait-group.ts:181 | released: () => this.#parking?.sweep(),
+ * MAP [W1] src/shared-wait-group.ts:333 | const s = Atomics.load(this.#state, 0);
+ * MAP [W1] src/shared-wait-group.ts:339 | const s = Atomics.load(this.#state, 0);
+ * MAP [W2] src/shared-wait-group.ts:334 | if (s >= 0n && s < COUNTER_ONE) return resolved;
+ * MAP [W2] src/shared-wait-group.ts:340 | if (s >= 0n && s < COUNTER_ONE) return resolved;
+ * MAP [W3] src/shared-wait-group.ts:347 | const registered = register(this.#memory, s);
+ * MAP [W4] src/shared-wait-group.ts:350 | return this.#parking.add(generationOf(registered), signal, timeout);
+ * MAP [S1] src/shared-wait-group.ts:398 | const s = Atomics.load(this.#state, 0);
+ * MAP [S1] src/shared-wait-group.ts:404 | const s = Atomics.load(this.#state, 0);
+ * MAP [S2] src/shared-wait-group.ts:399 | if (s >= 0n && s < COUNTER_ONE) return;
+ * MAP [S2] src/shared-wait-group.ts:405 | if (s >= 0n && s < COUNTER_ONE) return;
+ * MAP [S3] src/shared-wait-group.ts:412 | const registered = register(this.#memory, s);
+ * MAP [S4] src/shared-wait-group.ts:421 | const seen = Atomics.load(wake, 0);
+ * MAP [S5] src/shared-wait-group.ts:422 | const state = Atomics.load(this.#state, 0);
+ * MAP [S6] src/shared-wait-group.ts:423 | if (generationOf(state) !== generation) {
+ * MAP [S7] src/shared-wait-group.ts:425 | if (!isIdle(state)) throw reused();
+ * MAP [S8] src/shared-wait-group.ts:429 | if (remaining <= 0 || blockError !== null) {
+ * MAP [S9] src/shared-wait-group.ts:431 | const counter = withdraw(this.#memory, generation);
+ * MAP [S10] src/shared-wait-group.ts:436 | Atomics.wait(wake, 0, seen, remaining);
  * MAP [G1] src/internal/shared-protocol.ts:90 | if (counterIsZero(s)) return undefined;
  * MAP [G2] src/internal/shared-protocol.ts:93 | const prev = Atomics.compareExchange(memory.state, 0, s, next);
  * MAP [G3] src/internal/shared-protocol.ts:95 | s = prev;

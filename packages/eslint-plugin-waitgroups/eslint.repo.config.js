@@ -8,6 +8,8 @@ import waitgroups from './dist/index.js';
 const code = ['src/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'];
 
 export default [
+  // Type tests: calls written only so that the compiler checks their types, never run.
+  { ignores: ['test/types/**'] },
   {
     files: code,
     languageOptions: {

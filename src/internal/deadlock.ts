@@ -1,7 +1,8 @@
 // The deadlock report: Go's "all goroutines are asleep - deadlock!" for in-thread groups.
-// Rounds with pending waiters are kept in a list; when the process is about to exit because
-// nothing is left to run (Node's, Bun's and Deno's `beforeExit`) and the list is not empty,
-// no task can ever call done() again: print one report and make the exit code non-zero.
+// Rounds that had waiters are kept in a list; when the process is about to exit because
+// nothing is left to run (Node's, Bun's and Deno's `beforeExit`) and a round of the list still
+// has waiters, no task can ever call done() again: print one report and make the exit code
+// non-zero.
 // The hook is reached by feature detection, installed on first use, and keeps nothing alive.
 import { formatOutstanding, trackers } from './debug.js';
 
@@ -11,11 +12,13 @@ export interface ReportedGroup {
   readonly waiters: number;
 }
 
-/** A member of the list: a round with pending waiters. */
+/** A member of the list: a round that may have pending waiters. */
 export interface Pending {
   readonly group: ReportedGroup;
-  prev: Pending | null;
-  next: Pending | null;
+  /** `wait()` calls of the round still pending. */
+  readonly waiters: number;
+  /** Whether the round is in the list: set by {@link list}, cleared when a compaction drops it. */
+  listed: boolean;
 }
 
 interface ExitHooks {
@@ -31,37 +34,46 @@ const hooks: ExitHooks | undefined = (() => {
 /** Whether this runtime can report: only then are rounds listed at all. */
 export const canReport = hooks !== undefined;
 
-let head: Pending | null = null;
+// The rounds that had waiters, oldest first. A round is listed when its first waiter arrives and
+// stays listed after its release, so that the wake path (wait, done, await, again) does no list
+// work at all; the report looks only at rounds with waiters. Rounds without waiters are dropped
+// when the list has doubled since the last compaction, which keeps it at most twice the rounds
+// with waiters (plus 64) and the work O(1) per listing on average. A listed round keeps its group
+// reachable until it is dropped: a group that waited stays alive a little longer, never without
+// bound.
+const listedRounds: Pending[] = [];
+const COMPACT_AT_LEAST = 64;
+let compactAt = COMPACT_AT_LEAST;
 let installed = false;
 
-/** Adds a round that now has pending waiters. */
-export function link(round: Pending): void {
-  round.prev = null;
-  round.next = head;
-  if (head !== null) head.prev = round;
-  head = round;
+/** Lists a round whose first waiter has arrived, unless it is listed already. */
+export function list(round: Pending): void {
+  if (round.listed) return;
+  round.listed = true;
+  if (listedRounds.push(round) >= compactAt) compact();
   if (!installed) {
     installed = true;
     hooks?.on?.('beforeExit', report);
   }
 }
 
-/** Removes a round that has no pending waiters any more. */
-export function unlink(round: Pending): void {
-  if (round.prev !== null) round.prev.next = round.next;
-  else if (head === round) head = round.next;
-  else return; // not in the list
-  if (round.next !== null) round.next.prev = round.prev;
-  round.prev = round.next = null;
+function compact(): void {
+  let kept = 0;
+  for (const round of listedRounds) {
+    if (round.waiters !== 0) listedRounds[kept++] = round;
+    else round.listed = false;
+  }
+  listedRounds.length = kept;
+  compactAt = Math.max(COMPACT_AT_LEAST, 2 * kept);
 }
 
 const SHOWN = 10;
 
 /** The report, or undefined if no in-thread wait() is pending. */
 export function deadlockReport(): string | undefined {
-  if (head === null) return undefined;
-  const groups: ReportedGroup[] = [];
-  for (let round: Pending | null = head; round !== null; round = round.next) groups.push(round.group);
+  // Newest first, as the report lists the newest groups when there are many.
+  const groups = listedRounds.filter((round) => round.waiters !== 0).map((round) => round.group).reverse();
+  if (groups.length === 0) return undefined;
   const waits = groups.reduce((sum, group) => sum + group.waiters, 0);
   const lines = [
     'waitgroups: all goroutines are asleep - deadlock!',

@@ -1,6 +1,6 @@
 import { waitTimedOut } from '../errors.js';
 import { outstandingOf } from './debug.js';
-import { canReport, link, unlink, type Pending, type ReportedGroup } from './deadlock.js';
+import { canReport, list, type Pending, type ReportedGroup } from './deadlock.js';
 import { CancellableWaiter, type WaiterOwner } from './waiter.js';
 
 /**
@@ -19,23 +19,26 @@ export class Round implements Pending, WaiterOwner {
   /** `wait()` calls of the current round still pending, plain and cancellable. */
   waiters: number;
   #cancellable: Set<CancellableWaiter> | null;
-  // Links of the list of rounds with pending waiters (deadlock.ts).
-  prev: Pending | null;
-  next: Pending | null;
+  /** Whether the deadlock report's list holds this round (deadlock.ts). */
+  listed: boolean;
 
   constructor(group: ReportedGroup) {
     this.group = group;
     this.promise = null;
     this.waiters = 0;
     this.#cancellable = null;
-    this.prev = null;
-    this.next = null;
+    this.listed = false;
   }
 
-  /** Adds a plain waiter; returns the round's promise. */
+  /** Adds a plain waiter; returns the round's promise. (WaitGroup.wait() has its own copy.) */
   enter(): Promise<void> {
-    if (this.waiters++ === 0 && canReport) link(this);
+    if (this.waiters++ === 0 && !this.listed) this.list();
     return this.promise!;
+  }
+
+  /** Puts the round in the deadlock report's list, where the runtime can report. */
+  list(): void {
+    if (canReport) list(this);
   }
 
   /** Adds a waiter that may give up on `signal` or after `timeout` ms; returns its promise. */
@@ -49,7 +52,7 @@ export class Round implements Pending, WaiterOwner {
   /** Removes a waiter that gave up; false if the round was already released. */
   leave(waiter: CancellableWaiter): boolean {
     if (this.#cancellable?.delete(waiter) !== true) return false;
-    if (--this.waiters === 0 && canReport) unlink(this);
+    this.waiters--;
     return true;
   }
 
@@ -62,7 +65,6 @@ export class Round implements Pending, WaiterOwner {
    * the plain waiters' promise. Settles the cancellable waiters.
    */
   release(): void {
-    if (this.waiters !== 0 && canReport) unlink(this);
     this.waiters = 0;
     const cancellable = this.#cancellable;
     if (cancellable !== null) {

@@ -2,32 +2,18 @@
 // remaining work is `await wg.wait()` for unref'd workers must finish, and then exit. Runs the
 // fixture of the Node suite (test/fixtures/keep-alive.mjs) with the runtime running this test.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { HANG_GUARD_MS } from '../support/async.ts';
+import { runNode, type Exit } from '../support/child-process.ts';
 
-const HANG_GUARD_MS = 20_000;
 const script = fileURLToPath(new URL('../fixtures/keep-alive.mjs', import.meta.url));
 const isDeno = 'Deno' in globalThis;
 
-function run(arg?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The keep-alive fixture, run by this runtime (Deno needs `run -A`). */
+function run(arg?: string): Promise<Exit> {
   const args = [...(isDeno ? ['run', '-A'] : []), script, ...(arg === undefined ? [] : [arg])];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`hang guard: keep-alive child ${arg ?? ''} still running after ${HANG_GUARD_MS} ms`));
-    }, HANG_GUARD_MS);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runNode(args, { env: { NO_COLOR: '1' }, timeout: HANG_GUARD_MS });
 }
 
 test('`await wg.wait()` for unref\'d workers keeps the process alive until released, then it exits', async () => {

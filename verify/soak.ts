@@ -1,6 +1,6 @@
 // Soak test of SharedWaitGroup: `npm run build`, then
-//   node --import tsx bench/soak.ts --minutes N [--groups 4] [--threads T] [--pause-every 20]
-// 2 × os.availableParallelism() worker threads (bench/soak-worker.mjs) do random
+//   node --import tsx verify/soak.ts --minutes N [--groups 4] [--threads T] [--pause-every 20]
+// 2 × os.availableParallelism() worker threads (verify/soak-worker.mjs) do random
 // add/done/wait/waitSync, with random timeouts and aborts, on a handful of shared groups. Not part
 // of `npm test`; exits non-zero on any violation or hang.
 //
