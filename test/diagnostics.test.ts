@@ -73,6 +73,15 @@ describe('deadlock report at exit', () => {
     assert.equal((await run('env-debug.mjs', { env: { WAITGROUPS_DEBUG: '1' } })).stdout, '{"debug":true,"kinds":["add(1)"]}\n');
   });
 
+  test('after 11,000 released rounds and a waiter that gave up, the report names only the group still waited for', async () => {
+    const { code, stdout, stderr } = await run('many-rounds.mjs');
+    assert.notEqual(code, 0);
+    assert.equal(stdout, 'a group with a waiter that gave up, counter 1\n');
+    assert.match(stderr, /but 1 in-thread wait\(\) is still pending on 1 WaitGroup: /);
+    assert.match(stderr, /\nWaitGroup with counter 2 and 1 pending wait\(\)\n/);
+    assert.equal(stderr.match(/^WaitGroup with counter/gm)?.length, 1, 'exactly one group in the report');
+  });
+
   test('a normal exit and process.exit() with a wait pending are untouched', async () => {
     assert.deepEqual(await run('clean-exit.mjs'), { code: 0, stdout: 'round 1 done\nround 2 done\n', stderr: '' });
     assert.deepEqual(await run('clean-exit.mjs', { args: ['--exit'] }), { code: 0, stdout: 'round 1 done\n', stderr: '' });

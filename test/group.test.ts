@@ -237,14 +237,19 @@ describe('tasks', () => {
     const g = new Group();
     const late = new Error('started first, fails last');
     const early = new Error('started second, fails first');
+    // The order of failure is made by a gate, not by timers, which a loaded machine may fire together.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
     g.go(async () => {
-      await sleep(20);
+      await gate;
+      await tick(); // resumes first, fails a macrotask later
       throw late;
     });
     g.go(async () => {
-      await sleep(1);
+      await gate;
       throw early;
     });
+    open();
     const got = await outcome(g.wait());
     assertRejected(got, early);
     assert.equal(g.signal.reason, early);

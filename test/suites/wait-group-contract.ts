@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { WaitGroupError, type WaitGroupInspection, type WaitGroupLike } from 'waitgroups';
 import { isSettled, tick } from '../support/async.ts';
+import { activeTimers } from '../support/timers.ts';
 
 /**
  * The debug invariant: in debug mode the outstanding units add up to the counter, after every
@@ -750,9 +751,4 @@ async function runModel(wg: WaitGroupLike, ops: Op[]): Promise<void> {
   if (wg.count > 0) wg.add(-wg.count);
   await tick();
   assert.equal(wg.waiters, 0);
-}
-
-/** The number of active timers of this process (Node's resource list). */
-function activeTimers(): number {
-  return process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
 }
