@@ -33,6 +33,17 @@ function isAbortError(value: unknown): boolean {
   return value instanceof DOMException && value.name === 'AbortError';
 }
 
+/** The cases of errgroup's TestWithContext and TestCancelCause: the errors of the tasks, and the one wanted. */
+function doomCases(): { errs: (Error | null)[]; want: Error | null }[] {
+  const errDoom = new Error('group_test: doomed');
+  return [
+    { errs: [], want: null },
+    { errs: [null], want: null },
+    { errs: [errDoom], want: errDoom },
+    { errs: [errDoom, null], want: errDoom },
+  ];
+}
+
 describe("errgroup's tests", () => {
   test('TestZeroGroup: no error, one error, several errors: the first wins and stays', async () => {
     const err1 = new Error('errgroup_test: 1');
@@ -56,13 +67,7 @@ describe("errgroup's tests", () => {
   });
 
   test('TestWithContext: the signal aborts after wait() even without error, with the error when one fails', async () => {
-    const errDoom = new Error('group_test: doomed');
-    const cases: { errs: (Error | null)[]; want: Error | null }[] = [
-      { errs: [], want: null },
-      { errs: [null], want: null },
-      { errs: [errDoom], want: errDoom },
-      { errs: [errDoom, null], want: errDoom },
-    ];
+    const cases = doomCases();
     for (const { errs, want } of cases) {
       const parent = new AbortController();
       const g = new Group({ signal: parent.signal });
@@ -140,13 +145,7 @@ describe("errgroup's tests", () => {
   });
 
   test("TestCancelCause: the signal's reason is the first error, or an AbortError when none", async () => {
-    const errDoom = new Error('group_test: doomed');
-    const cases: { errs: (Error | null)[]; want: Error | null }[] = [
-      { errs: [], want: null },
-      { errs: [null], want: null },
-      { errs: [errDoom], want: errDoom },
-      { errs: [errDoom, null], want: errDoom },
-    ];
+    const cases = doomCases();
     for (const { errs, want } of cases) {
       const g = new Group();
       for (const err of errs) {
