@@ -2,25 +2,48 @@
 // failure cancels the others through the group's signal. Tasks still queued never start.
 import { Group } from 'waitgroups';
 
-// Simulated transfers end at fixed moments, in ms after the script started, rather than after
-// fixed durations: the order of events, and so the output, is then the same on a busy machine.
+// Simulated transfers end at fixed moments, in ms after the script started, one at a time and in
+// the order of those moments (a small clock below), rather than after fixed durations: the order
+// of events, and so the output, is then the same on a busy machine.
 const t0 = performance.now();
+const pending: { endsAt: number; resolve: () => void }[] = [];
+let ticking = false;
+
+/** Ends the earliest pending transfer when its moment has come, then the next, one per timer. */
+function tick(): void {
+  pending.sort((a, b) => a.endsAt - b.endsAt);
+  const next = pending[0];
+  if (next === undefined) {
+    ticking = false;
+    return;
+  }
+  setTimeout(() => {
+    const index = pending.indexOf(next);
+    if (index !== -1) pending.splice(index, 1)[0]!.resolve(); // not if it was cancelled meanwhile
+    tick(); // after the reactions of this transfer (tasks it lets start) have registered theirs
+  }, Math.max(0, next.endsAt - (performance.now() - t0)));
+}
 
 // A transfer that ends at `endsAt`, or as soon as `signal` aborts, as `fetch` would.
 function transfer(endsAt: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => {
+    const entry = {
+      endsAt,
+      resolve: () => {
         signal.removeEventListener('abort', onAbort);
         resolve();
       },
-      Math.max(0, endsAt - (performance.now() - t0)),
-    );
+    };
     function onAbort(): void {
-      clearTimeout(timer);
+      pending.splice(pending.indexOf(entry), 1);
       reject(signal.reason);
     }
     signal.addEventListener('abort', onAbort, { once: true });
+    pending.push(entry);
+    if (!ticking) {
+      ticking = true;
+      queueMicrotask(tick); // once every task started in this turn has registered
+    }
   });
 }
 

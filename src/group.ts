@@ -360,17 +360,19 @@ export class Group {
    * ```ts
    * import { Group } from 'waitgroups';
    *
-   * async function sizes(urls: string[]): Promise<Map<string, number>> {
-   *   const result = new Map<string, number>();
+   * const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+   * async function squares(numbers: number[]): Promise<Map<number, number>> {
+   *   const result = new Map<number, number>();
    *   await using group = new Group({ limit: 4 });
-   *   for (const url of urls) {
-   *     group.go(async (signal) => {
-   *       const response = await fetch(url, { signal });
-   *       result.set(url, (await response.arrayBuffer()).byteLength);
+   *   for (const n of numbers) {
+   *     group.go(async () => {
+   *       await sleep(n);
+   *       result.set(n, n * n);
    *     });
    *   }
    *   return result; // after every task has finished; rejects with the first error
    * }
+   * console.log((await squares([3, 1, 2])).size); // 3
    * ```
    */
   [asyncDispose](): Promise<void> {
@@ -409,19 +411,22 @@ export class Group {
    * ```ts
    * import { Group } from 'waitgroups';
    *
+   * const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
    * const pages = await Group.scope(
    *   async (group) => {
    *     const found: string[] = [];
-   *     for (const url of ['https://example.com/a', 'https://example.com/b']) {
+   *     for (const name of ['a', 'b']) {
    *       group.go(async (signal) => {
-   *         found.push(await (await fetch(url, { signal })).text());
+   *         await sleep(5);
+   *         signal.throwIfAborted(); // a sibling failed, or the parent signal aborted
+   *         found.push(name);
    *       });
    *     }
    *     return found; // the scope resolves with it once every task has finished
    *   },
    *   { limit: 4, signal: AbortSignal.timeout(10_000) },
    * );
-   * console.log(pages.length);
+   * console.log(pages.length); // 2
    * ```
    */
   static scope<T>(body: (group: Group) => T | PromiseLike<T>, options?: GroupOptions): Promise<Awaited<T>> {
