@@ -35,7 +35,8 @@ function transfer(endsAt: number, signal: AbortSignal): Promise<void> {
       },
     };
     function onAbort(): void {
-      pending.splice(pending.indexOf(entry), 1);
+      const index = pending.indexOf(entry);
+      if (index !== -1) pending.splice(index, 1);
       reject(signal.reason);
     }
     signal.addEventListener('abort', onAbort, { once: true });
