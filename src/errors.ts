@@ -13,6 +13,9 @@
  * | `ERR_GROUP_LIMIT_WHILE_ACTIVE` | a `Group`'s limit was changed while tasks run | `errgroup: modify limit while N goroutines in the group are still active` |
  * | `ERR_WAITGROUP_TASK_ALREADY_DONE` | `done()` a second time on one task handle (`wg.task()`) | (Go has no handles) |
  * | `ERR_GROUP_LIMIT_ZERO` | `go()` on a `Group` whose limit is 0, which could never start the task | (errgroup's `Go` blocks forever) |
+ * | `ERR_WAITGROUP_TASK_LOST` | a task of the round lost its lease (its holder crashed or stalled): every `wait()` of that round rejects (`waitgroups/redis`) | (Go's tasks cannot vanish) |
+ * | `ERR_WAITGROUP_LEASE_LOST` | a `done()` or renewal of a task whose lease had expired, or whose round had ended, is refused and not counted (`waitgroups/redis`) | (Go has no leases) |
+ * | `ERR_WAITGROUP_STATE_LOST` | the group's state vanished or was rolled back in Redis (restart without persistence, `FLUSHALL`, eviction, expiry) (`waitgroups/redis`) | (Go's memory cannot vanish) |
  *
  * The union stays open (`string & {}`) so that codes added in later versions type-check
  * in code written against this one.
@@ -26,6 +29,9 @@ export type WaitGroupErrorCode =
   | 'ERR_WAITGROUP_TASK_ALREADY_DONE'
   | 'ERR_GROUP_LIMIT_WHILE_ACTIVE'
   | 'ERR_GROUP_LIMIT_ZERO'
+  | 'ERR_WAITGROUP_TASK_LOST'
+  | 'ERR_WAITGROUP_LEASE_LOST'
+  | 'ERR_WAITGROUP_STATE_LOST'
   | (string & {});
 
 /**
@@ -78,3 +84,54 @@ Object.defineProperty(WaitGroupError.prototype, 'name', {
   enumerable: false,
   configurable: true,
 });
+
+/** A task that lost its lease, as the errors of `waitgroups/redis` name it. */
+export interface LostTaskInfo {
+  /** The task's id in its group, which is also its fencing token. */
+  readonly id: number;
+  /** The label given to `task({ label })`. */
+  readonly label: string;
+  /** The worker that held it (`host:pid` unless the group was given another name). */
+  readonly worker: string;
+}
+
+function nameTask(task: LostTaskInfo): string {
+  return `#${task.id} ${task.label === '' ? '(no label)' : JSON.stringify(task.label)} held by ${task.worker}`;
+}
+
+/**
+ * The error of every `wait()` of a round in which tasks lost their lease: their holders
+ * crashed or stalled, so the round can never complete as asked. Names each lost task.
+ */
+export function taskLost(group: string, round: number, tasks: readonly LostTaskInfo[]): WaitGroupError {
+  const shown = tasks.slice(0, 20).map(nameTask).join(', ');
+  return new WaitGroupError(
+    'ERR_WAITGROUP_TASK_LOST',
+    `waitgroups: round ${round} of ${JSON.stringify(group)} failed: ${tasks.length} task${tasks.length === 1 ? '' : 's'} lost ${tasks.length === 1 ? 'its lease' : 'their leases'}: ${shown}${tasks.length > 20 ? ', ...' : ''}`,
+  );
+}
+
+/** The error of a `done()` or renewal refused because the task no longer holds its lease. */
+export function leaseLost(group: string, task: LostTaskInfo, cause?: unknown): WaitGroupError {
+  const message = `waitgroups: task ${nameTask(task)} of ${JSON.stringify(group)} no longer holds its lease (it expired, or its round ended without it): this done() is refused and not counted`;
+  return cause === undefined
+    ? new WaitGroupError('ERR_WAITGROUP_LEASE_LOST', message)
+    : new WaitGroupError('ERR_WAITGROUP_LEASE_LOST', message, { cause });
+}
+
+const stateLostReasons: Record<string, string> = {
+  gone: 'its keys are gone (a restart without persistence, FLUSHALL, DEL, eviction or expiry)',
+  replaced: 'its keys were lost and the group was created again since',
+  rollback: 'the server restarted without AOF and the state it loaded may be older than the truth',
+};
+
+/**
+ * The error of every call and every pending `wait()` of a group whose state vanished or was
+ * rolled back: never read as a counter of zero.
+ */
+export function stateLost(group: string, reason: string): WaitGroupError {
+  return new WaitGroupError(
+    'ERR_WAITGROUP_STATE_LOST',
+    `waitgroups: the state of ${JSON.stringify(group)} was lost: ${stateLostReasons[reason] ?? reason}; no wait can tell whether its round completed`,
+  );
+}
