@@ -32,14 +32,12 @@ const SUBSCRIBER_IDLE_MS = 2000;
 
 /**
  * Connection is what RedisWaitGroup keeps per node-redis client or cluster (one per client,
- * shared by every group on it): runs the script (EVALSHA, EVAL on NOSCRIPT), knows the
- * server's run_id for each slot, and owns the process's one subscriber connection, made with
+ * shared by every group on it): runs the script (EVALSHA, EVAL on NOSCRIPT) and owns the process's one subscriber connection, made with
  * `duplicate()` so that TLS and ACL settings carry over, with channels reference-counted.
  */
 export class Connection {
   readonly #client: Standalone | Cluster;
   readonly #cluster: boolean;
-  readonly #servers = new Map<string, Promise<[run: string, aof: string]>>();
   readonly #channels = new Map<string, Set<ChannelListener>>();
   #subscriber: Promise<Subscriber> | null = null;
   #idle: ReturnType<typeof setTimeout> | undefined;
@@ -47,9 +45,6 @@ export class Connection {
   constructor(client: Standalone | Cluster) {
     this.#client = client;
     this.#cluster = 'masters' in client;
-    // A reconnect may be a restart: learn the run_id again before the next script.
-    const forget = (): void => this.#servers.clear();
-    for (const event of ['reconnecting', 'end', 'node-reconnecting', 'node-disconnect']) client.on(event, forget);
   }
 
   /** The node-redis `keyPrefix` of the client, if any. */
@@ -60,15 +55,11 @@ export class Connection {
 
   /** Runs the script on the group's keys: one round trip (two after a SCRIPT FLUSH). */
   async run(keys: readonly string[], args: readonly string[]): Promise<unknown[]> {
-    const [run, aof] = await this.#server(keys[0]!);
-    const tail = [String(keys.length), ...keys, args[0]!, run, aof, ...args.slice(1)];
+    const tail = [String(keys.length), ...keys, ...args];
     try {
       return (await this.#send(keys[0]!, ['EVALSHA', SCRIPT_SHA, ...tail])) as unknown[];
     } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) {
-        if (!(error instanceof Error) || !/^[A-Z]+ /.test(error.message)) this.#servers.clear();
-        throw error;
-      }
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
       return (await this.#send(keys[0]!, ['EVAL', SCRIPT, ...tail])) as unknown[];
     }
   }
@@ -78,22 +69,6 @@ export class Connection {
     return this.#cluster
       ? (this.#client as Cluster).sendCommand(key, false, args)
       : (this.#client as Standalone).sendCommand(args);
-  }
-
-  /** The run_id of the server holding `key` and whether it has AOF on, once per connection. */
-  #server(key: string): Promise<[string, string]> {
-    // One entry per key's node would be exact; the slot's node is what matters, and a group
-    // has one slot, so the key is the cache key.
-    let server = this.#servers.get(key);
-    if (server === undefined) {
-      server = this.#send(key, ['INFO', 'server', 'persistence']).then((info) => {
-        const text = String(info);
-        return [/run_id:(\w+)/.exec(text)?.[1] ?? '', /aof_enabled:1/.test(text) ? '1' : '0'];
-      });
-      server.catch(() => this.#servers.delete(key));
-      this.#servers.set(key, server);
-    }
-    return server;
   }
 
   /**

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
  *
  * KEYS: 1 state hash, 2 tasks hash (id -> JSON record), 3 leases zset (id -> deadline ms),
  *       4 lost hash (round -> JSON array of lost tasks), 5 done zset (id -> round).
- * ARGV: 1 epoch the caller knows ('' = none yet), 2 server run_id the caller sees, 3 '1' if AOF
- *       is on, 4 ttl ms (0 = none), 5 channel, 6 nonce for a new epoch, 7 op, 8... op arguments.
+ * ARGV: 1 epoch the caller knows ('' = none yet), 2 ttl ms (0 = none), 3 channel, 4 nonce for a
+ *       new epoch, 5 op, 6... op arguments.
  *
  * State hash fields: e epoch, g round (generation), u plain units, n tasks in flight,
  * q last task id (the fencing token), r run_id of the server that wrote last, L lost marker.
@@ -17,13 +17,18 @@ import { createHash } from 'node:crypto';
  */
 export const SCRIPT = `
 local S, T, L, X, D = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local known, run, aof, ttl, channel, nonce, op = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
+local known, ttl, channel, nonce, op = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local MAX = 2147483647
 if not redis.acl_check_cmd('SPUBLISH', channel, '') then
   return redis.error_reply('NOPERM waitgroups: this Redis user may not publish to the channel ' .. channel .. ': grant it with an ACL channel rule such as &' .. channel .. ' (see the README, "Across machines")')
 end
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+-- The server's run_id changes with every restart: a state written by another run was loaded
+-- from disk, and only an AOF is trusted to be complete.
+local info = redis.call('INFO', 'server', 'persistence')
+local run = string.match(info, 'run_id:(%w+)')
+local aof = string.match(info, 'aof_enabled:(%d)')
 local st = redis.call('HMGET', S, 'e', 'g', 'u', 'n', 'q', 'r', 'L')
 local epoch, g, u, n, q = st[1], tonumber(st[2]), tonumber(st[3]), tonumber(st[4]), tonumber(st[5])
 
@@ -93,7 +98,7 @@ end
 if epoch then reap() end
 
 if op == 'add' then
-  local delta = tonumber(ARGV[8])
+  local delta = tonumber(ARGV[6])
   local count = (u or 0) + (n or 0)
   if delta == 0 then
     if not epoch then return {'none'} end
@@ -108,7 +113,7 @@ if op == 'add' then
   touch()
   return {'ok', epoch, g, u + n}
 elseif op == 'task' then
-  local lease, label, worker = tonumber(ARGV[8]), ARGV[9], ARGV[10]
+  local lease, label, worker = tonumber(ARGV[6]), ARGV[7], ARGV[8]
   local count = (u or 0) + (n or 0)
   if count + 1 > MAX then return {'ovf', count} end
   if not epoch then create() end
@@ -120,7 +125,7 @@ elseif op == 'task' then
   touch()
   return {'ok', epoch, g, u + n, q, deadline}
 elseif op == 'renew' or op == 'done' then
-  local id = ARGV[8]
+  local id = ARGV[6]
   local rec = redis.call('HGET', T, id)
   if not rec then
     if op == 'done' and redis.call('ZSCORE', D, id) then return {'dup', epoch, g, u + n} end
@@ -128,7 +133,7 @@ elseif op == 'renew' or op == 'done' then
   end
   if op == 'renew' then
     local task = cjson.decode(rec)
-    task.deadline = now + tonumber(ARGV[9])
+    task.deadline = now + tonumber(ARGV[7])
     redis.call('HSET', T, id, cjson.encode(task))
     redis.call('ZADD', L, task.deadline, id)
     touch()
@@ -143,7 +148,7 @@ elseif op == 'renew' or op == 'done' then
   touch()
   return {'ok', epoch, g, u + n}
 elseif op == 'read' then
-  local round = ARGV[8] == '' and g or tonumber(ARGV[8])
+  local round = ARGV[6] == '' and g or tonumber(ARGV[6])
   local nxt = redis.call('ZRANGE', L, 0, 0, 'WITHSCORES')
   return {'ok', epoch, g, u + n, redis.call('HGET', X, tostring(round)) or '', nxt[2] and (tonumber(nxt[2]) - now) or -1}
 elseif op == 'inspect' then

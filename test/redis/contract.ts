@@ -183,8 +183,9 @@ export function redisContract(name: string, target: () => RedisTarget): void {
         const wg = create();
         await wg.add(1);
         const waits = Array.from({ length: 100 }, () => wg.wait());
-        await new Promise((resolve) => setTimeout(resolve, 100));
         assert.equal((await wg.inspect()).waiters, 100);
+        await until(async () => (await command(wg.channel, ['PUBSUB', 'SHARDNUMSUB', wg.channel]) as unknown[])[1] === 1);
+        await new Promise((resolve) => setTimeout(resolve, 100));
         assert.deepEqual(await command(wg.channel, ['PUBSUB', 'SHARDNUMSUB', wg.channel]), [wg.channel, 1], 'one subscription for 100 waits');
         assert.equal(await isSettled(Promise.race(waits)), false);
         await wg.done();
