@@ -5,6 +5,7 @@ const sections: [title: string, file: string][] = [
   ['Misuse is loud: an extra done()', './misuse.ts'],
   ['Group (errgroup): a limit of 3, one failure cancels the rest', './group.ts'],
   ['Threads: one SharedWaitGroup across worker threads', './parallel.ts'],
+  ['Across machines: one RedisWaitGroup, a worker killed on purpose', './redis/demo.ts'],
 ];
 
 const started = performance.now();
