@@ -42,9 +42,17 @@ export class Connection {
   #subscriber: Promise<Subscriber> | null = null;
   #idle: ReturnType<typeof setTimeout> | undefined;
 
+  /**
+   * Counts the (re)connections and errors seen: a reconnect may be to a restarted server, so
+   * a group verifies the server's run_id again on its next call when this has changed.
+   */
+  resets = 0;
+
   constructor(client: Standalone | Cluster) {
     this.#client = client;
     this.#cluster = 'masters' in client;
+    const reset = (): void => void this.resets++;
+    for (const event of ['error', 'reconnecting', 'end', 'ready', 'node-error', 'node-reconnecting', 'node-ready']) client.on(event, reset);
   }
 
   /** The node-redis `keyPrefix` of the client, if any. */

@@ -20,6 +20,8 @@ export const MAX_NAME_LENGTH = 512;
 export const MAX_LABEL_LENGTH = 1024;
 const MAX_PREFIX_LENGTH = 128;
 const MAX_MS = 0x7fff_ffff;
+/** How long a verified run_id is trusted without a reconnect in between. */
+const RUN_CHECK_MS = 1000;
 
 /** RedisWaitGroupOptions are the options of `new RedisWaitGroup()`. */
 export interface RedisWaitGroupOptions {
@@ -160,6 +162,10 @@ export class RedisWaitGroup {
   readonly #nonce = randomBytes(6).toString('hex');
   readonly #holder: LeaseHolder;
   #epoch = '';
+  // The server's run_id as last verified, with the connection's resets then and the time.
+  #run = '';
+  #runResets = -1;
+  #runAt = 0;
   #lost: Error | null = null;
   #waiters = 0;
 
@@ -387,8 +393,8 @@ export class RedisWaitGroup {
    * @throws `TypeError`/`RangeError` (synchronously) for bad options
    * @returns a promise that resolves at the end of the round, or rejects with
    *   `ERR_WAITGROUP_TASK_LOST` (a task of the round lost its lease), `ERR_WAITGROUP_STATE_LOST`,
-   *   `ERR_WAITGROUP_TIMEOUT`, `signal.reason`, or the client's error if three reads in a row
-   *   failed
+   *   `ERR_WAITGROUP_TIMEOUT`, `signal.reason`, or an `Error` "Redis is unreachable" (the
+   *   client's error as its `cause`) if three reads in a row failed
    *
    * @example
    * ```ts
@@ -436,6 +442,8 @@ export class RedisWaitGroup {
       const onAbort = (): void => finish(signal!.reason);
       const timer = timeout === undefined ? undefined : setTimeout(() => finish(waitTimedOut(timeout, count)), timeout);
       signal?.addEventListener('abort', onAbort, { once: true });
+      // Aborted during the first read: the event has passed, so look.
+      if (signal?.aborted) return onAbort();
       const schedule = (nextDeadline: number): void => {
         clearTimeout(poll);
         let delay = this.#pollMs * (0.8 + 0.4 * Math.random());
@@ -464,7 +472,8 @@ export class RedisWaitGroup {
         } catch (error) {
           // A transient failure (a reconnect, a failover) gets two more polls; the third in a
           // row is reported, so that a wait never hangs silently on a dead server.
-          if (!isTransient(error) || ++failures >= 3) return finish(error);
+          if (!isTransient(error)) return finish(error);
+          if (++failures >= 3) return finish(unreachable(this.#name, error));
         } finally {
           reading = false;
         }
@@ -547,7 +556,18 @@ export class RedisWaitGroup {
   /** Runs one operation of the script; a lost state rejects this call and every later one. */
   async #call(op: string, ...args: string[]): Promise<Reply> {
     if (this.#lost !== null) throw this.#lost;
-    const reply = (await this.#connection.run(this.#keys, [this.#epoch, this.#ttl, this.#channel, this.#nonce, op, ...args])) as Reply;
+    // Verify the server's run_id (a restart) after any reconnect or error, and at least once a
+    // second; in between the script trusts the one passed.
+    const now = performance.now();
+    const verify = this.#runResets !== this.#connection.resets || now - this.#runAt > RUN_CHECK_MS;
+    const reply = (await this.#connection.run(this.#keys, [this.#epoch, this.#ttl, this.#channel, this.#nonce, op, verify ? '' : this.#run, ...args])) as Reply;
+    const last = reply[reply.length - 1];
+    if (typeof last === 'string' && last.startsWith('run:')) {
+      reply.pop();
+      this.#run = last.slice(4);
+      this.#runResets = this.#connection.resets;
+      this.#runAt = now;
+    }
     if (reply[0] === 'lost') {
       this.#lost ??= stateLost(this.#name, String(reply[1]));
       throw this.#lost;
@@ -561,6 +581,12 @@ function parseTasks(json: string): (RedisTaskInfo & { lostAt: number })[] {
   if (json === '') return [];
   const parsed = JSON.parse(json) as unknown;
   return Array.isArray(parsed) ? (parsed as (RedisTaskInfo & { lostAt: number })[]) : [];
+}
+
+/** The error of a wait that gave up because Redis stayed unreachable; the client's is the cause. */
+function unreachable(name: string, cause: unknown): Error {
+  const detail = cause instanceof Error ? `${cause.name}${cause.message === '' ? '' : `: ${cause.message}`}` : String(cause);
+  return new Error(`waitgroups: wait() on ${JSON.stringify(name)} gave up: 3 reads in a row failed, Redis is unreachable (last: ${detail})`, { cause });
 }
 
 /** Connection trouble that a later poll may get past, as opposed to an error reply of Redis. */
