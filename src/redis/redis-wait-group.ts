@@ -585,7 +585,11 @@ function parseTasks(json: string): (RedisTaskInfo & { lostAt: number })[] {
 
 /** The error of a wait that gave up because Redis stayed unreachable; the client's is the cause. */
 function unreachable(name: string, cause: unknown): Error {
-  const detail = cause instanceof Error ? `${cause.name}${cause.message === '' ? '' : `: ${cause.message}`}` : String(cause);
+  const code = (cause as { code?: unknown } | null)?.code;
+  const detail =
+    cause instanceof Error
+      ? `${cause.name}${typeof code === 'string' ? ` ${code}` : ''}${cause.message === '' ? '' : `: ${cause.message}`}`
+      : String(cause);
   return new Error(`waitgroups: wait() on ${JSON.stringify(name)} gave up: 3 reads in a row failed, Redis is unreachable (last: ${detail})`, { cause });
 }
 

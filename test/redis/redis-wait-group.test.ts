@@ -206,4 +206,29 @@ describe('standalone: Redis specifics', () => {
       await admin.sendCommand(['ACL', 'DELUSER', 'nochannel']);
     }
   });
+
+  test('the minimal ACL of the README is enough for a whole round with a task and a waiter', async () => {
+    const rules = MINIMAL_ACL.split(' ');
+    await admin.sendCommand(['ACL', 'SETUSER', 'minimal', 'reset', 'on', '>pw', ...rules]);
+    const limited = createClient({ url: `redis://minimal:pw@127.0.0.1:${server.port}` });
+    await limited.connect();
+    try {
+      const wg = new RedisWaitGroup(limited, fresh());
+      const task = await wg.task({ label: 'acl' });
+      await wg.add(1);
+      const waiting = wg.wait();
+      await wg.done();
+      await task.done();
+      await waiting;
+      assert.equal((await wg.inspect()).count, 0);
+      await assert.rejects(limited.sendCommand(['GET', 'other:key']), /NOPERM/, 'nothing outside the prefix');
+    } finally {
+      await limited.close();
+      await admin.sendCommand(['ACL', 'DELUSER', 'minimal']);
+    }
+  });
 });
+
+/** The ACL rules the README documents, verbatim. */
+const MINIMAL_ACL =
+  '~waitgroups:* &waitgroups:* +evalsha +eval +info +time +hmget +hset +hget +hdel +hexists +hvals +hkeys +del +pexpire +zadd +zrem +zscore +zrange +zrangebyscore +zremrangebyscore +spublish +ssubscribe +sunsubscribe +hello +ping';
