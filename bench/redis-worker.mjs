@@ -32,7 +32,7 @@ for await (const line of createInterface({ input: process.stdin })) {
       const wg = new RedisWaitGroup(client, command.name);
       const waiting = wg.wait();
       // Reply "ready" once the wait has read, subscribed and read again.
-      setTimeout(() => reply({ ready: true }), 30);
+      setTimeout(() => reply({ ready: true }), 100);
       await waiting;
       reply({ at: now() });
       break;
