@@ -10,6 +10,7 @@ import { RedisServer } from '../support/redis-server.ts';
 import { isSettled } from '../helpers.ts';
 import { until } from './contract.ts';
 import { Holder } from './holder.ts';
+import { intercept } from './intercept.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 let serial = 0;
@@ -127,28 +128,16 @@ describe('failures against one server', () => {
     await wg.add(1);
     let raced = false;
     // The real client, except that its subscriber finishes the round just before subscribing.
-    const racing = new Proxy(client, {
-      get(target, key) {
-        if (key === 'duplicate') {
-          return () => {
-            const subscriber = target.duplicate();
-            return new Proxy(subscriber, {
-              get(sub, subKey) {
-                if (subKey === 'sSubscribe') {
-                  return async (...args: Parameters<typeof sub.sSubscribe>) => {
-                    await wg.done();
-                    raced = true;
-                    return sub.sSubscribe(...args);
-                  };
-                }
-                const value = Reflect.get(sub, subKey, sub);
-                return typeof value === 'function' ? value.bind(sub) : value;
-              },
-            });
-          };
-        }
-        const value = Reflect.get(target, key, target);
-        return typeof value === 'function' ? value.bind(target) : value;
+    const racing = intercept(client, {
+      duplicate: () => {
+        const subscriber = client.duplicate();
+        return intercept(subscriber, {
+          sSubscribe: async (...args: Parameters<typeof subscriber.sSubscribe>) => {
+            await wg.done();
+            raced = true;
+            return subscriber.sSubscribe(...args);
+          },
+        });
       },
     });
     // A poll of a minute: only the read after subscribing can end this wait in time.
