@@ -414,16 +414,12 @@ export class RedisWaitGroup {
     return this.#wait(signal, timeout).finally(() => this.#waiters--);
   }
 
-  async #wait(signal: AbortSignal | undefined, timeout: number | undefined): Promise<void> {
-    const first = await this.#read('');
-    if (first === null || first.count === 0) return;
-    const round = first.round;
-    this.#failIfLost(round, first.lost);
-    if (timeout === 0) throw waitTimedOut(0, first.count);
+  #wait(signal: AbortSignal | undefined, timeout: number | undefined): Promise<void> {
     // TODO(core): replace with the shared waiter (signal + timeout + cleanup).
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      let count = first.count;
+      let round = -1; // unknown until the first read
+      let count = 0;
       let unsubscribe: (() => void) | null = null;
       let poll: ReturnType<typeof setTimeout> | undefined;
       let reading = false;
@@ -440,15 +436,27 @@ export class RedisWaitGroup {
         else reject(error);
       };
       const onAbort = (): void => finish(signal!.reason);
-      const timer = timeout === undefined ? undefined : setTimeout(() => finish(waitTimedOut(timeout, count)), timeout);
+      // The timer and the signal count from the call, so that a read stuck in the client's
+      // offline queue cannot hold a wait past its timeout.
+      const timer =
+        timeout === undefined || timeout === 0 ? undefined : setTimeout(() => finish(waitTimedOut(timeout, count)), timeout);
       signal?.addEventListener('abort', onAbort, { once: true });
-      // Aborted during the first read: the event has passed, so look.
-      if (signal?.aborted) return onAbort();
       const schedule = (nextDeadline: number): void => {
         clearTimeout(poll);
         let delay = this.#pollMs * (0.8 + 0.4 * Math.random());
         if (nextDeadline >= 0) delay = Math.min(delay, nextDeadline + 5);
         poll = setTimeout(() => void read(), delay);
+      };
+      const subscribe = (): void => {
+        this.#connection.subscribe(this.#channel, onMessage).then(
+          (off) => {
+            if (settled) return off();
+            unsubscribe = off;
+            void read(); // the second read: a round that ended before the subscription is seen
+          },
+          // No subscription (an ACL without the channel): polls still end the wait.
+          () => void read(),
+        );
       };
       const read = async (): Promise<void> => {
         if (settled) return;
@@ -459,8 +467,17 @@ export class RedisWaitGroup {
         reading = true;
         let next = -1;
         try {
-          const state = await this.#read(String(round));
+          const state = await this.#read(round < 0 ? '' : String(round));
           failures = 0;
+          if (round < 0) {
+            // The first read: at zero (or never created) there is nothing to wait for.
+            if (state === null || state.count === 0) return finish();
+            round = state.round;
+            count = state.count;
+            this.#failIfLost(round, state.lost);
+            if (timeout === 0) return finish(waitTimedOut(0, count));
+            return subscribe();
+          }
           if (state === null || state.round > round) {
             if (state?.lost) this.#failIfLost(round, state.lost);
             return finish();
@@ -486,18 +503,10 @@ export class RedisWaitGroup {
       const onMessage = (message: string | null): void => {
         // `epoch|round|end` ends the round cleanly: resolve without another read. Anything else
         // (a lost task, a failed round, a reconnect) is a reason to read.
-        if (message === `${this.#epoch}|${round}|end`) return finish();
+        if (round >= 0 && message === `${this.#epoch}|${round}|end`) return finish();
         void read();
       };
-      this.#connection.subscribe(this.#channel, onMessage).then(
-        (off) => {
-          if (settled) return off();
-          unsubscribe = off;
-          void read();
-        },
-        // No subscription (an ACL without the channel): polls still end the wait.
-        () => void read(),
-      );
+      void read();
     });
   }
 

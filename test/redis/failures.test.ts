@@ -218,6 +218,27 @@ describe('5. restarts and lost state', () => {
     }
   });
 
+  test('a server that stops answering (SIGSTOP): wait({ timeout }) still rejects on time, counted from the call', async () => {
+    const server = await RedisServer.start();
+    const client = await connect(server.url);
+    try {
+      const wg = new RedisWaitGroup(client, fresh());
+      await wg.add(1);
+      server.signal('SIGSTOP');
+      await assert.rejects(wg.wait({ timeout: 300 }), { code: 'ERR_WAITGROUP_TIMEOUT' });
+      const controller = new AbortController();
+      const aborted = wg.wait({ signal: controller.signal });
+      controller.abort();
+      await assert.rejects(aborted, { name: 'AbortError' });
+      server.signal('SIGCONT');
+      await wg.done();
+    } finally {
+      server.signal('SIGCONT');
+      await client.close();
+      await server.close();
+    }
+  });
+
   test('restart with AOF mid-round: the round completes', async () => {
     const server = await RedisServer.start(['--appendonly', 'yes', '--appendfsync', 'always']);
     const client = await connect(server.url);

@@ -74,8 +74,8 @@ describe('standalone: Redis specifics', () => {
     await wg.add(2);
     const waiting = wg.wait();
     await wg.done();
-    await admin.sendCommand(['SCRIPT', 'FLUSH']);
     await admin.sendCommand(['CONFIG', 'RESETSTAT']);
+    await admin.sendCommand(['SCRIPT', 'FLUSH']);
     await wg.done();
     await waiting;
     const stats = String(await admin.sendCommand(['INFO', 'commandstats']));
