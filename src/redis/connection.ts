@@ -32,8 +32,9 @@ const SUBSCRIBER_IDLE_MS = 2000;
 
 /**
  * Connection is what RedisWaitGroup keeps per node-redis client or cluster (one per client,
- * shared by every group on it): runs the script (EVALSHA, EVAL on NOSCRIPT) and owns the process's one subscriber connection, made with
- * `duplicate()` so that TLS and ACL settings carry over, with channels reference-counted.
+ * shared by every group on it): runs the script (EVALSHA, EVAL on NOSCRIPT) and owns the
+ * process's one subscriber connection, made with `duplicate()` so that TLS and ACL settings
+ * carry over, with channels reference-counted.
  */
 export class Connection {
   readonly #client: Standalone | Cluster;
@@ -43,7 +44,7 @@ export class Connection {
   #idle: ReturnType<typeof setTimeout> | undefined;
 
   /**
-   * Counts the (re)connections and errors seen: a reconnect may be to a restarted server, so
+   * Counts the (re)connections seen: a reconnect may be to a restarted server, so
    * a group verifies the server's run_id again on its next call when this has changed.
    */
   resets = 0;
@@ -52,7 +53,8 @@ export class Connection {
     this.#client = client;
     this.#cluster = 'masters' in client;
     const reset = (): void => void this.resets++;
-    for (const event of ['error', 'reconnecting', 'end', 'ready', 'node-error', 'node-reconnecting', 'node-ready']) client.on(event, reset);
+    // Not 'error': a listener of ours would hide the client's errors from its owner.
+    for (const event of ['reconnecting', 'end', 'ready', 'node-error', 'node-reconnecting', 'node-ready']) client.on(event, reset);
   }
 
   /** The node-redis `keyPrefix` of the client, if any. */

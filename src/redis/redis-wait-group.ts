@@ -22,6 +22,8 @@ const MAX_PREFIX_LENGTH = 128;
 const MAX_MS = 0x7fff_ffff;
 /** How long a verified run_id is trusted without a reconnect in between. */
 const RUN_CHECK_MS = 1000;
+/** How long reads may keep failing before a wait reports Redis unreachable. */
+const UNREACHABLE_MS = 10_000;
 
 /** RedisWaitGroupOptions are the options of `new RedisWaitGroup()`. */
 export interface RedisWaitGroupOptions {
@@ -394,7 +396,7 @@ export class RedisWaitGroup {
    * @returns a promise that resolves at the end of the round, or rejects with
    *   `ERR_WAITGROUP_TASK_LOST` (a task of the round lost its lease), `ERR_WAITGROUP_STATE_LOST`,
    *   `ERR_WAITGROUP_TIMEOUT`, `signal.reason`, or an `Error` "Redis is unreachable" (the
-   *   client's error as its `cause`) if three reads in a row failed
+   *   client's error as its `cause`) if reads kept failing for 10 s
    *
    * @example
    * ```ts
@@ -425,6 +427,7 @@ export class RedisWaitGroup {
       let reading = false;
       let again = false;
       let failures = 0;
+      let failingSince = 0;
       const finish = (error?: unknown): void => {
         if (settled) return;
         settled = true;
@@ -487,10 +490,12 @@ export class RedisWaitGroup {
           count = state.count;
           next = state.nextDeadline;
         } catch (error) {
-          // A transient failure (a reconnect, a failover) gets two more polls; the third in a
-          // row is reported, so that a wait never hangs silently on a dead server.
+          // Transient failures (a reconnect, a failover, a user disabled for a while) are polled
+          // through; reads failing for 10 s (three at least) are reported, so that a wait never
+          // hangs silently on a dead server.
           if (!isTransient(error)) return finish(error);
-          if (++failures >= 3) return finish(unreachable(this.#name, error));
+          if (failures++ === 0) failingSince = performance.now();
+          if (failures >= 3 && performance.now() - failingSince >= UNREACHABLE_MS) return finish(unreachable(this.#name, error));
         } finally {
           reading = false;
         }
@@ -599,13 +604,15 @@ function unreachable(name: string, cause: unknown): Error {
     cause instanceof Error
       ? `${cause.name}${typeof code === 'string' ? ` ${code}` : ''}${cause.message === '' ? '' : `: ${cause.message}`}`
       : String(cause);
-  return new Error(`waitgroups: wait() on ${JSON.stringify(name)} gave up: 3 reads in a row failed, Redis is unreachable (last: ${detail})`, { cause });
+  return new Error(`waitgroups: wait() on ${JSON.stringify(name)} gave up: reads failed for ${UNREACHABLE_MS / 1000} s, Redis is unreachable (last: ${detail})`, { cause });
 }
 
 /** Connection trouble that a later poll may get past, as opposed to an error reply of Redis. */
 function isTransient(error: unknown): boolean {
   if (!(error instanceof Error) || error.name === 'WaitGroupError') return false;
-  return !/^(ERR|NOPERM|WRONGTYPE|NOSCRIPT|BUSY|OOM|READONLY) /.test(error.message);
+  // An error reply of the script or of a command is final; one of the connection (a reconnect
+  // that could not authenticate yet: NOAUTH, WRONGPASS, "Protocol error") is not.
+  return !/^(ERR (?!Protocol error)|NOPERM|WRONGTYPE|NOSCRIPT|BUSY|OOM|READONLY )/.test(error.message);
 }
 
 function checkText(value: unknown, name: string, max: number): asserts value is string {
