@@ -7,6 +7,7 @@ const sections: [title: string, file: string][] = [
   ['Threads: one SharedWaitGroup across worker threads', './parallel.ts'],
   ['Structured concurrency: await using and Group.scope', './structured.ts'],
   ['A dead worker is reported, not a hang', './dead-worker.ts'],
+  ['Across machines: one RedisWaitGroup, a worker killed on purpose', './redis/demo.ts'],
 ];
 
 const started = performance.now();

@@ -15,6 +15,10 @@
  * | `ERR_GROUP_LIMIT_ZERO` | `go()` on a `Group` whose limit is 0, which could never start the task | (errgroup's `Go` blocks forever) |
  * | `ERR_GROUP_UNOBSERVED_FAILURE` | the unhandled rejection of a `Group` task failure that no `wait()` observed (the group was collected, or the process is exiting) | (errgroup drops it) |
  * | `ERR_WAITGROUP_WORKER_DIED` | a `SharedWaitGroup` wait of a group that watches its workers: a worker died owing `done()`s | (Go's goroutines cannot die apart) |
+ * | `ERR_WAITGROUP_TASK_LOST` | a task of the round lost its lease (its holder crashed or stalled): every `wait()` of that round rejects (`waitgroups/redis`) | (Go's tasks cannot vanish) |
+ * | `ERR_WAITGROUP_LEASE_LOST` | a `done()` or renewal of a task whose lease had expired, or whose round had ended, is refused and not counted (`waitgroups/redis`) | (Go has no leases) |
+ * | `ERR_WAITGROUP_UNREACHABLE` | a Redis `wait()` whose reads all failed for 10 s: the server is unreachable (`waitgroups/redis`) | (Go's memory is always there) |
+ * | `ERR_WAITGROUP_STATE_LOST` | the group's state vanished or was rolled back in Redis (restart without persistence, `FLUSHALL`, eviction, expiry) (`waitgroups/redis`) | (Go's memory cannot vanish) |
  *
  * Invalid arguments are `TypeError`s and `RangeError`s, not `WaitGroupError`s, and carry
  * Node's codes (see {@link ArgumentErrorCode}).
@@ -33,6 +37,10 @@ export type WaitGroupErrorCode =
   | 'ERR_GROUP_LIMIT_ZERO'
   | 'ERR_GROUP_UNOBSERVED_FAILURE'
   | 'ERR_WAITGROUP_WORKER_DIED'
+  | 'ERR_WAITGROUP_TASK_LOST'
+  | 'ERR_WAITGROUP_LEASE_LOST'
+  | 'ERR_WAITGROUP_STATE_LOST'
+  | 'ERR_WAITGROUP_UNREACHABLE'
   | (string & {});
 
 /**
@@ -314,5 +322,73 @@ export function cannotBlockWatching(leases: number): WaitGroupError {
     'ERR_WAITGROUP_CANNOT_BLOCK',
     `waitgroups: waitSync() would block the thread that watches ${leases} worker${leases === 1 ? '' : 's'} of this group: ` +
       'it hands their done()s on to the group from its event loop, so blocking would never end; use `await wg.wait()`',
+  );
+}
+
+/** A task that lost its lease, as the errors of `waitgroups/redis` name it. */
+export interface LostTaskInfo {
+  /** The task's id in its group, which is also its fencing token. */
+  readonly id: number;
+  /** The label given to `task({ label })`. */
+  readonly label: string;
+  /** The worker that held it (`host:pid` unless the group was given another name). */
+  readonly worker: string;
+}
+
+function nameTask(task: LostTaskInfo): string {
+  return `#${task.id} ${task.label === '' ? '(no label)' : JSON.stringify(task.label)} held by ${task.worker}`;
+}
+
+/**
+ * The error of every `wait()` of a round in which tasks lost their lease: their holders
+ * crashed or stalled, so the round can never complete as asked. Names each lost task.
+ */
+export function taskLost(group: string, round: number, tasks: readonly LostTaskInfo[]): WaitGroupError {
+  const shown = tasks.slice(0, 20).map(nameTask).join(', ');
+  return new WaitGroupError(
+    'ERR_WAITGROUP_TASK_LOST',
+    `waitgroups: round ${round} of ${JSON.stringify(group)} failed: ${tasks.length} task${tasks.length === 1 ? '' : 's'} lost ${tasks.length === 1 ? 'its lease' : 'their leases'}: ${shown}${tasks.length > 20 ? ', ...' : ''}`,
+  );
+}
+
+/** The error of a `done()` or renewal refused because the task no longer holds its lease. */
+export function leaseLost(group: string, task: LostTaskInfo, cause?: unknown): WaitGroupError {
+  const message = `waitgroups: task ${nameTask(task)} of ${JSON.stringify(group)} no longer holds its lease (it expired, or its round ended without it): this done() is refused and not counted`;
+  return cause === undefined
+    ? new WaitGroupError('ERR_WAITGROUP_LEASE_LOST', message)
+    : new WaitGroupError('ERR_WAITGROUP_LEASE_LOST', message, { cause });
+}
+
+const stateLostReasons: Record<string, string> = {
+  gone: 'its keys are gone (a restart without persistence, FLUSHALL, DEL, eviction or expiry)',
+  replaced: 'its keys were lost and the group was created again since',
+  rollback: 'the server restarted without AOF and the state it loaded may be older than the truth',
+};
+
+/**
+ * The error of every call and every pending `wait()` of a group whose state vanished or was
+ * rolled back: never read as a counter of zero.
+ */
+export function stateLost(group: string, reason: string): WaitGroupError {
+  return new WaitGroupError(
+    'ERR_WAITGROUP_STATE_LOST',
+    `waitgroups: the state of ${JSON.stringify(group)} was lost: ${stateLostReasons[reason] ?? reason}; no wait can tell whether its round completed`,
+  );
+}
+
+/**
+ * The error of a Redis `wait()` that gave up because every read failed for `ms` milliseconds:
+ * Redis is unreachable (the client's last error is the `cause`). Never read as success.
+ */
+export function redisUnreachable(name: string, ms: number, cause: unknown): WaitGroupError {
+  const code = (cause as { code?: unknown } | null)?.code;
+  const detail =
+    cause instanceof Error
+      ? `${cause.name}${typeof code === 'string' ? ` ${code}` : ''}${cause.message === '' ? '' : `: ${cause.message}`}`
+      : String(cause);
+  return new WaitGroupError(
+    'ERR_WAITGROUP_UNREACHABLE',
+    `waitgroups: wait() on ${JSON.stringify(name)} gave up: reads failed for ${ms / 1000} s, Redis is unreachable (last: ${detail})`,
+    { cause },
   );
 }
