@@ -89,6 +89,7 @@ describe('cluster specifics', () => {
     await assert.rejects(waiting, (error: unknown) => {
       assert.ok(error instanceof Error);
       assert.match(error.message, /gave up: reads failed for 10 s, Redis is unreachable/);
+      assert.equal((error as { code?: unknown }).code, 'ERR_WAITGROUP_UNREACHABLE');
       assert.ok(error.cause instanceof Error, 'the client\'s error is the cause');
       t.diagnostic(`rejected with ${error.name}: ${error.message}`);
       return true;
