@@ -19,9 +19,10 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 
 /**
  * The packed tarball's budget: 105 KB at 0.1.0 (dist with its maps, src, both READMEs); 132 KB
- * with structured concurrency and dead-worker reports (issue 14).
+ * with structured concurrency and dead-worker reports; 178 KB with waitgroups/redis (its dist,
+ * maps and src: about 50 KB).
  */
-const MAX_PACKED_BYTES = 144 * 1024;
+const MAX_PACKED_BYTES = 192 * 1024;
 const SHIPPED = [/^dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)$/, /^src\/.+\.ts$/, /^(README\.md|README\.zh-CN\.md|LICENSE|package\.json)$/];
 const NEVER = /(^|\/)(test|tests|fixtures|bench|verify|examples|docs|\.cache|node_modules)\/|\.test\.ts$|\.tgz$/;
 

@@ -31,7 +31,7 @@ export interface LeaseHolder {
  * import { createClient } from 'redis';
  * import { RedisWaitGroup } from 'waitgroups/redis';
  *
- * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const client = await createClient({ url: 'redis://127.0.0.1:6379' }).connect();
  * const wg = new RedisWaitGroup(client, 'jobs:42');
  * const task = await wg.task({ label: 'resize a.png', leaseMs: 10_000 });
  * try {

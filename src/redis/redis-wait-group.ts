@@ -145,7 +145,7 @@ type Reply = [status: string, ...rest: unknown[]];
  * import { createClient } from 'redis';
  * import { RedisWaitGroup } from 'waitgroups/redis';
  *
- * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const client = await createClient({ url: 'redis://127.0.0.1:6379' }).connect();
  * const wg = new RedisWaitGroup(client, 'jobs:42');
  * for (const file of ['a.png', 'b.png']) {
  *   void wg.go(async (signal) => {
