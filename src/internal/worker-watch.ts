@@ -5,16 +5,23 @@
 
 /** A `node:worker_threads` `Worker`, as far as {@link SharedWaitGroup.watch} uses it. */
 export interface NodeWorkerLike {
+  /** The worker's thread id, which names it in `ERR_WAITGROUP_WORKER_DIED`. */
   readonly threadId?: number;
+  /** Adds a listener: `'online'`, `'error'`, `'exit'` are watched. */
   on(event: string, listener: (...args: never[]) => void): unknown;
+  /** Removes a listener added by `on`. */
   off(event: string, listener: (...args: never[]) => void): unknown;
+  /** Stops the worker; watched, since a terminated worker owes its units for good. */
   terminate(): unknown;
 }
 
 /** A Web Worker (browsers, Deno, Bun), as far as {@link SharedWaitGroup.watch} uses it. */
 export interface WebWorkerLike {
+  /** Adds a listener: `'error'` (and Bun's `'close'`) are watched. */
   addEventListener(type: string, listener: (event: never) => void): void;
+  /** Removes a listener added by `addEventListener`. */
   removeEventListener(type: string, listener: (event: never) => void): void;
+  /** Stops the worker; the instance's own `terminate()` is wrapped to see it. */
   terminate(): void;
 }
 

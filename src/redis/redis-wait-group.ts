@@ -191,14 +191,14 @@ export class RedisWaitGroup {
       throw invalidArgType(`The "client" argument must be a node-redis client or cluster. Received ${describe(client)}`);
     }
     checkText(name, 'name', MAX_NAME_LENGTH);
-    if (name === '') throw invalidArgValue('The "name" argument must not be empty');
+    if (name === '') throw outOfRange('The "name" argument must not be empty');
     if (typeof options !== 'object' || options === null) {
       throw optionsNotObject(options);
     }
     const prefix = options.prefix ?? 'waitgroups:';
     checkText(prefix, 'options.prefix', MAX_PREFIX_LENGTH);
     if (/[{}]/.test(prefix)) {
-      throw invalidArgValue(`The "options.prefix" property must not contain "{" or "}". Received ${describe(prefix)}`);
+      throw outOfRange(`The "options.prefix" property must not contain "{" or "}". Received ${describe(prefix)}`);
     }
     this.#leaseMs = checkMs(options.leaseMs, 'options.leaseMs', 30_000, 100);
     this.#ttl = String(checkMs(options.ttlMs, 'options.ttlMs', 86_400_000, 0));
