@@ -20,6 +20,7 @@ import { AsyncParking } from './internal/shared-waiters.js';
 import { runTask, taskSettlers, type TaskSettlers } from './internal/task-runner.js';
 import { checkDelta, checkFunction, checkLabel, checkSyncOptions, checkWaitOptions, checkWatchOptions } from './internal/validate.js';
 import { defaultName, isWatchable, watchWorker, type WatchableWorker } from './internal/worker-watch.js';
+import { LEASE_BYTE_LENGTH, holdLeaseLock, markLease } from './internal/lease-lock.js';
 import { asyncDispose } from './internal/dispose.js';
 import { taskHandle, type TaskHandle } from './task.js';
 import type { WaitGroup, WaitGroupLike, WaitOptions } from './wait-group.js';
@@ -202,6 +203,7 @@ export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
     this.#settle = null;
     this.#died = null;
     this.#leases = 0;
+    holdLeaseLock(memory, byteOffset); // a Web Worker attaching to its lease: see watch()
   }
 
   /**
@@ -483,11 +485,13 @@ export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
    * on, exactly as it would on this group), and returns the worker `start` returns. When the
    * worker's group reaches zero, this object hands the units on: the counter drops by `units`,
    * in every thread, and the watch ends (its listeners are removed). If instead the worker is
-   * gone first (an uncaught error, `terminate()`, `process.exit()`, a script that never
-   * started, an exit with `done()`s still owed), the units stay owed, and every pending and later
-   * `wait()` of this object rejects with the error, which names the worker and how it went and
-   * has the worker's error as `cause`. A worker that exits after its last `done()`, however it
-   * exits, changes nothing.
+   * gone first (an uncaught error, `terminate()`, `process.exit()`, a Web Worker's
+   * `self.close()`, a script that never started, an exit with `done()`s still owed), the units
+   * stay owed, and every pending and later `wait()` of this object rejects with the error, which
+   * names the worker and how it went and has the worker's error as `cause`. A worker that exits
+   * after its last `done()`, however it exits, changes nothing. (A Web Worker that closes itself
+   * in the same turn of its event loop as it attaches, before it holds its lease lock, may
+   * not be seen: docs/design.md, "Dead workers".)
    *
    * The handing on runs on this thread's event loop (main-side accounting; the shared-memory
    * protocol is unchanged: see docs/design.md, "Dead workers"), so the thread that watches waits
@@ -519,7 +523,8 @@ export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
   watch<W extends WatchableWorker>(start: (group: SharedWaitGroup) => W, options?: WatchOptions): W {
     checkFunction(start, 'start');
     const { units, name } = checkWatchOptions(options);
-    const lease = new SharedWaitGroup();
+    const lease = new SharedWaitGroup(new SharedArrayBuffer(LEASE_BYTE_LENGTH));
+    markLease(lease.buffer);
     lease.add(units);
     this.add(units);
     let worker: W;
@@ -533,7 +538,7 @@ export class SharedWaitGroup implements WaitGroupLike, SharedWaitGroupMemory {
     const label = name ?? defaultName(worker);
     const handedOn = new AbortController();
     this.#leases++;
-    const stop = watchWorker(worker, () => lease.count > 0, (how, cause) => {
+    const stop = watchWorker(worker, lease.buffer, () => lease.count > 0, (how, cause) => {
       const owed = lease.count;
       if (owed <= 0) return; // it paid: the units are being handed on
       handedOn.abort();

@@ -43,8 +43,10 @@ self.onmessage = async ({ data }) => {
   await new Promise((resolve) => setTimeout(resolve, data.delay));
   if (data.mode === 'throw-before') throw new Error('worker failed before done()');
   if (data.mode === 'hang') return;
+  if (data.mode === 'exit-before') return self.close();
   wg.done();
   if (data.mode === 'throw-after') throw new Error('worker failed after done()');
+  if (data.mode === 'exit-after') self.close();
 };`;
 
 // The page's side of a case: watch the workers, then report how the wait ended, within the bound.
@@ -156,6 +158,17 @@ describe('browser: dead Web Workers in Chromium', { skip }, () => {
 
   test('a worker that throws after its done(): the wait resolves', async () => {
     assert.deepEqual(await run('throw-after'), { outcome: 'resolved', count: 0 });
+  });
+
+  test('a worker that ends itself (self.close()) before its done(): the wait rejects (its lease lock is let go)', async () => {
+    const outcome = await run('exit-before');
+    assert.equal(outcome.code, 'ERR_WAITGROUP_WORKER_DIED', JSON.stringify(outcome));
+    assert.match(outcome.message!, /Web Worker #\d+ ended \(self\.close\(\), or a crash\) while it still owed 1 done\(\)/);
+    assert.equal(outcome.count, 1);
+  });
+
+  test('a worker that ends itself (self.close()) after its done(): the wait resolves', async () => {
+    assert.deepEqual(await run('exit-after'), { outcome: 'resolved', count: 0 });
   });
 
   test('a worker terminated before its done(): the wait rejects', async () => {

@@ -9,6 +9,12 @@ function example(file: string): Promise<string> {
   return stdoutOf(runTs(file));
 }
 
+// The structured-concurrency examples (issue 14), alone and in the tour.
+const STRUCTURED =
+  'saved a.txt\nsaved b.txt\nsaveAll returned\nsizes: 1, 2, 3\ntask stopped: body failed\nscope rejected: body failed\n';
+const DEAD_WORKER =
+  /ERR_WAITGROUP_WORKER_DIED: waitgroups: worker thread \d+ threw Error: out of memory \(simulated\) while it still owed 1 done\(\): the WaitGroup counter can never reach zero\ncause: out of memory \(simulated\)\n/;
+
 test('examples/classic.ts: Go\'s classic three tasks, then "all tasks done"', async () => {
   assert.equal(await example('examples/classic.ts'), 'task 1 done\ntask 2 done\ntask 3 done\nall tasks done\n');
 });
@@ -93,6 +99,14 @@ describe('Group examples', () => {
   });
 });
 
+test('examples/structured.ts: await using waits for its tasks; Group.scope returns the body\'s value, or cancels and rethrows', async () => {
+  assert.equal(await example('examples/structured.ts'), STRUCTURED);
+});
+
+test('examples/dead-worker.ts: a worker that crashes before its done() makes wait() reject, naming it', async () => {
+  assert.match(await example('examples/dead-worker.ts'), new RegExp(`^${DEAD_WORKER.source}$`));
+});
+
 test('npm start: the tour runs every section', async () => {
   const output = await example('examples/tour.ts');
   assert.match(output, /all tasks done/);
@@ -100,6 +114,8 @@ test('npm start: the tour runs every section', async () => {
   assert.match(output, /ERR_WAITGROUP_NEGATIVE_COUNTER/);
   assert.match(output, /never started: file-07, file-08, file-09, file-10/);
   assert.match(output, /216816 primes below 3,000,000/);
+  assert.ok(output.includes(`(examples/structured.ts) ==\n${STRUCTURED}`), output);
+  assert.match(output, new RegExp(`\\(examples/dead-worker\\.ts\\) ==\\n${DEAD_WORKER.source}`));
   // The Redis section runs where redis-server is (CI installs it), else says how to get it.
   assert.match(output, /wait\(\) rejected with ERR_WAITGROUP_TASK_LOST|apt-get install redis-server/);
   assert.match(output, /Tour finished in/);

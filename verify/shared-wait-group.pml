@@ -21,12 +21,12 @@
  * source regions in verify/modelled-source.sha256, so that the model and the code cannot drift
  * apart silently). The [tags] are repeated at the steps below.
  *
- * MAP [A1] src/shared-wait-group.ts:250 | const old = Atomics.add(this.#state, 0, COUNTER_ONE);
- * MAP [A2] src/shared-wait-group.ts:252 | if (old >= COUNTER_ONE ? old < ADD_ONE_LIMIT : old >= 0n && old < WAITER_ONE) return;
- * MAP [A3] src/shared-wait-group.ts:263 | afterAdd(this.#memory, Atomics.add(this.#state, 0, shifted), delta, shifted);
- * MAP [D1] src/shared-wait-group.ts:289 | const old = Atomics.sub(this.#state, 0, COUNTER_ONE);
- * MAP [D2] src/shared-wait-group.ts:291 | if (old >= COUNTER_TWO) return;
- * MAP [D3] src/shared-wait-group.ts:293 | if (old >= COUNTER_ONE_NO_WAITERS) release(this.#memory, old - COUNTER_ONE);
+ * MAP [A1] src/shared-wait-group.ts:252 | const old = Atomics.add(this.#state, 0, COUNTER_ONE);
+ * MAP [A2] src/shared-wait-group.ts:254 | if (old >= COUNTER_ONE ? old < ADD_ONE_LIMIT : old >= 0n && old < WAITER_ONE) return;
+ * MAP [A3] src/shared-wait-group.ts:265 | afterAdd(this.#memory, Atomics.add(this.#state, 0, shifted), delta, shifted);
+ * MAP [D1] src/shared-wait-group.ts:291 | const old = Atomics.sub(this.#state, 0, COUNTER_ONE);
+ * MAP [D2] src/shared-wait-group.ts:293 | if (old >= COUNTER_TWO) return;
+ * MAP [D3] src/shared-wait-group.ts:295 | if (old >= COUNTER_ONE_NO_WAITERS) release(this.#memory, old - COUNTER_ONE);
  * MAP [F1] src/internal/shared-protocol.ts:40 | if (counter === 0 && waitersOf(old) !== 0) {
  * MAP [F2] src/internal/shared-protocol.ts:42 | throw misuse();
  * MAP [F3] src/internal/shared-protocol.ts:44 | } else if (next < 0) {
@@ -40,25 +40,25 @@
  * MAP [R3] src/internal/shared-protocol.ts:78 | Atomics.add(memory.wake, 0, 1);
  * MAP [R4] src/internal/shared-protocol.ts:79 | Atomics.notify(memory.wake, 0);
  * MAP [R5] src/internal/shared-protocol.ts:81 | memory.released();
- * MAP [R5] src/shared-wait-group.ts:199 | released: () => this.#parking?.sweep(),
- * MAP [W1] src/shared-wait-group.ts:354 | const s = Atomics.load(this.#state, 0);
- * MAP [W1] src/shared-wait-group.ts:360 | const s = Atomics.load(this.#state, 0);
- * MAP [W2] src/shared-wait-group.ts:355 | if (s >= 0n && s < COUNTER_ONE) return resolved;
- * MAP [W2] src/shared-wait-group.ts:361 | if (s >= 0n && s < COUNTER_ONE) return resolved;
- * MAP [W3] src/shared-wait-group.ts:369 | const registered = register(this.#memory, s);
- * MAP [W4] src/shared-wait-group.ts:372 | return this.#parking.add(generationOf(registered), signal, timeout);
- * MAP [S1] src/shared-wait-group.ts:423 | const s = Atomics.load(this.#state, 0);
- * MAP [S1] src/shared-wait-group.ts:429 | const s = Atomics.load(this.#state, 0);
- * MAP [S2] src/shared-wait-group.ts:424 | if (s >= 0n && s < COUNTER_ONE) return;
- * MAP [S2] src/shared-wait-group.ts:430 | if (s >= 0n && s < COUNTER_ONE) return;
- * MAP [S3] src/shared-wait-group.ts:439 | const registered = register(this.#memory, s);
- * MAP [S4] src/shared-wait-group.ts:448 | const seen = Atomics.load(wake, 0);
- * MAP [S5] src/shared-wait-group.ts:449 | const state = Atomics.load(this.#state, 0);
- * MAP [S6] src/shared-wait-group.ts:450 | if (generationOf(state) !== generation) {
- * MAP [S7] src/shared-wait-group.ts:452 | if (!isIdle(state)) throw reused();
- * MAP [S8] src/shared-wait-group.ts:456 | if (remaining <= 0 || blockError !== null) {
- * MAP [S9] src/shared-wait-group.ts:458 | const counter = withdraw(this.#memory, generation);
- * MAP [S10] src/shared-wait-group.ts:463 | Atomics.wait(wake, 0, seen, remaining);
+ * MAP [R5] src/shared-wait-group.ts:200 | released: () => this.#parking?.sweep(),
+ * MAP [W1] src/shared-wait-group.ts:356 | const s = Atomics.load(this.#state, 0);
+ * MAP [W1] src/shared-wait-group.ts:362 | const s = Atomics.load(this.#state, 0);
+ * MAP [W2] src/shared-wait-group.ts:357 | if (s >= 0n && s < COUNTER_ONE) return resolved;
+ * MAP [W2] src/shared-wait-group.ts:363 | if (s >= 0n && s < COUNTER_ONE) return resolved;
+ * MAP [W3] src/shared-wait-group.ts:371 | const registered = register(this.#memory, s);
+ * MAP [W4] src/shared-wait-group.ts:374 | return this.#parking.add(generationOf(registered), signal, timeout);
+ * MAP [S1] src/shared-wait-group.ts:425 | const s = Atomics.load(this.#state, 0);
+ * MAP [S1] src/shared-wait-group.ts:431 | const s = Atomics.load(this.#state, 0);
+ * MAP [S2] src/shared-wait-group.ts:426 | if (s >= 0n && s < COUNTER_ONE) return;
+ * MAP [S2] src/shared-wait-group.ts:432 | if (s >= 0n && s < COUNTER_ONE) return;
+ * MAP [S3] src/shared-wait-group.ts:441 | const registered = register(this.#memory, s);
+ * MAP [S4] src/shared-wait-group.ts:450 | const seen = Atomics.load(wake, 0);
+ * MAP [S5] src/shared-wait-group.ts:451 | const state = Atomics.load(this.#state, 0);
+ * MAP [S6] src/shared-wait-group.ts:452 | if (generationOf(state) !== generation) {
+ * MAP [S7] src/shared-wait-group.ts:454 | if (!isIdle(state)) throw reused();
+ * MAP [S8] src/shared-wait-group.ts:458 | if (remaining <= 0 || blockError !== null) {
+ * MAP [S9] src/shared-wait-group.ts:460 | const counter = withdraw(this.#memory, generation);
+ * MAP [S10] src/shared-wait-group.ts:465 | Atomics.wait(wake, 0, seen, remaining);
  * MAP [G1] src/internal/shared-protocol.ts:90 | if (counterIsZero(s)) return undefined;
  * MAP [G2] src/internal/shared-protocol.ts:93 | const prev = Atomics.compareExchange(memory.state, 0, s, next);
  * MAP [G3] src/internal/shared-protocol.ts:95 | s = prev;
@@ -92,7 +92,9 @@
  * CancellableWaiter.fail(), which runs exactly giveUp()'s steps [T1] [T2] (the same leave(), a
  * different reason), as if each one's abort listener fired; the `#died`/`#leases` checks come
  * before register() and touch no shared memory (like an already aborted signal); a watched
- * worker's own group is an ordinary group, and its units reach this one by an ordinary add().
+ * worker's own group is an ordinary group, and its units reach this one by an ordinary add();
+ * its lease lock (a Web Lock named in bytes +16..+35 of the lease's buffer, after the group's 16,
+ * internal/lease-lock.ts) touches no word of any group's state.
  *
  * Configurations (-DCONFIG=n), each with ROUNDS rounds (default 3: the group is used, then
  * reused twice):

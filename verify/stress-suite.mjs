@@ -4,8 +4,9 @@
 // .cache/stress-suite/<date>.json and .md, with each run's full output beside them. Not part of
 // `npm test`: with N = 5 it takes about an hour. docs/reliability.md records the figures.
 //
-// Usage: node verify/stress-suite.mjs [--runs N] [--command "npm test"] [--timeout-minutes M]
+// Usage: node verify/stress-suite.mjs [--runs N] [--phases P] [--command "npm test"] [--timeout-minutes M]
 //   --runs N             runs per phase (default 5)
+//   --phases P           which phases, in order: loaded,unloaded (the default), loaded or unloaded
 //   --command CMD        what one run is (default `npm test`), through the shell; e.g.
 //                        --command "node -e 0" to check this script itself in seconds
 //   --timeout-minutes M  a run still going after M minutes is killed and counted as failed
@@ -24,7 +25,11 @@ function option(name, fallback) {
 const runs = Number(option('runs', '5'));
 const command = option('command', 'npm test');
 const timeoutMinutes = Number(option('timeout-minutes', '30'));
+const phases = option('phases', 'loaded,unloaded').split(',');
 if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`--runs must be a positive integer, got ${option('runs')}`);
+if (phases.length === 0 || phases.some((phase) => phase !== 'loaded' && phase !== 'unloaded') || new Set(phases).size !== phases.length) {
+  throw new RangeError(`--phases must be loaded, unloaded or both, comma-separated, got ${option('phases')}`);
+}
 if (!(timeoutMinutes > 0)) throw new RangeError(`--timeout-minutes must be positive, got ${option('timeout-minutes')}`);
 
 const stamp = new Date().toISOString().replaceAll(':', '-').replace(/\..*/, '');
@@ -112,8 +117,8 @@ function runOnce(phase, index) {
 
 const results = [];
 const cpus = os.availableParallelism();
-console.log(`stress-suite: \`${command}\`, ${runs} run(s) loaded then ${runs} unloaded, on ${cpus} cores; logs in ${dir.replace(root, '')}`);
-for (const phase of ['loaded', 'unloaded']) {
+console.log(`stress-suite: \`${command}\`, ${runs} run(s) ${phases.join(' then ')}, on ${cpus} cores; logs in ${dir.replace(root, '')}`);
+for (const phase of phases) {
   if (phase === 'loaded') startBurners(2);
   try {
     for (let index = 1; index <= runs; index++) {
@@ -135,6 +140,7 @@ const summary = {
   command,
   runsPerPhase: runs,
   machine: { cpus, platform: `${os.platform()} ${os.arch()}`, node: process.version, memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
+  phases,
   burners: 2,
   results,
 };
@@ -153,10 +159,9 @@ writeFileSync(
   [
     `# stress-suite, ${summary.date.slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `\`${command}\`, ${runs} run(s) with 2 CPU burners, then ${runs} without; ${cpus} cores, ${summary.machine.platform}, Node ${process.version}.`,
+    `\`${command}\`, ${runs} run(s) per phase (${phases.join(', then ')}; loaded: 2 CPU burners); ${cpus} cores, ${summary.machine.platform}, Node ${process.version}.`,
     '',
-    line('loaded'),
-    line('unloaded'),
+    ...phases.map(line),
     '',
     '| phase | run | result | seconds | load average (1 min) | failing tests |',
     '| --- | ---: | --- | ---: | --- | --- |',
@@ -164,6 +169,6 @@ writeFileSync(
     '',
   ].join('\n'),
 );
-console.log(`\nstress-suite: ${line('loaded').slice(2)}; ${line('unloaded').slice(2)}`);
+console.log(`\nstress-suite: ${phases.map((phase) => line(phase).slice(2)).join('; ')}`);
 console.log(`stress-suite: wrote ${base.replace(root, '')}.json and .md`);
 process.exitCode = results.every((r) => r.passed) ? 0 : 1;

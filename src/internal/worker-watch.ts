@@ -1,7 +1,9 @@
 // How SharedWaitGroup.watch() learns that a worker is gone: Node's worker_threads Worker (an
 // EventEmitter: 'online', 'error', 'exit') or a Web Worker (an EventTarget: 'error'; Bun's
-// 'close'; nothing at all for terminate(), so the instance's terminate() is wrapped). Each is told
-// apart by its methods; the listeners are removed by the function that watchWorker returns.
+// 'close'; nothing at all for terminate(), so the instance's terminate() is wrapped; nothing for
+// self.close() either, so the lease's lock is watched: lease-lock.ts). Each is told apart by its
+// methods; the listeners are removed by the function that watchWorker returns.
+import { watchLeaseLock } from './lease-lock.js';
 
 /** A `node:worker_threads` `Worker`, as far as {@link SharedWaitGroup.watch} uses it. */
 export interface NodeWorkerLike {
@@ -57,13 +59,13 @@ export function defaultName(worker: WatchableWorker): string {
 }
 
 /**
- * Watches `worker`; calls `gone` once it is gone. Returns the function that stops watching.
- * `owes()` says whether the worker still owes units: only then is its error taken over (reported
+ * Watches `worker`, which was handed the lease in `lease`; calls `gone` once it is gone.
+ * Returns the function that stops watching. `owes()` says whether the worker still owes units: only then is its error taken over (reported
  * through the waits); otherwise it goes where it would without the watch (an uncaught error of
  * a Node worker nobody listens to is thrown in this thread; a Web Worker's error event is not
  * cancelled).
  */
-export function watchWorker(worker: WatchableWorker, owes: () => boolean, gone: OnGone): () => void {
+export function watchWorker(worker: WatchableWorker, lease: SharedArrayBuffer, owes: () => boolean, gone: OnGone): () => void {
   let watching = true;
   let terminated = false;
   const own = Object.prototype.hasOwnProperty.call(worker, 'terminate');
@@ -122,10 +124,13 @@ export function watchWorker(worker: WatchableWorker, owes: () => boolean, gone: 
     const onClose = (): void => report('closed', undefined);
     worker.addEventListener('error', onError);
     worker.addEventListener('close', onClose);
+    // self.close() and crashes fire no event: the lease's lock is let go instead (lease-lock.ts).
+    const stopLock = watchLeaseLock(lease, () => report('ended (self.close(), or a crash)', undefined));
     stop = () => {
       watching = false;
       worker.removeEventListener('error', onError);
       worker.removeEventListener('close', onClose);
+      stopLock();
       restore();
     };
   }
