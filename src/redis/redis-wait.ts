@@ -123,6 +123,7 @@ export class RedisWait implements WaiterOwner {
     try {
       const round = this.#round;
       const state = await this.#source.read(round < 0 ? '' : String(round));
+      if (this.#left) return; // aborted or timed out meanwhile: nothing to subscribe or schedule
       this.#failures = 0;
       if (round < 0) {
         // The first read: at zero (or never created) there is nothing to wait for.
