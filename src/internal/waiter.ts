@@ -1,7 +1,8 @@
 // The one cancellable wait of this package: a promise that its owner resolves when the wait's
 // round is released, or that rejects when its signal aborts or its timer fires, unless the owner
-// says the round was released first. Used by the in-thread round (round.ts) and by the shared
-// group's asynchronous waits (shared-waiters.ts); each owner says what leaving means for it.
+// says the round was released first. Used by the in-thread round (round.ts), by the shared
+// group's asynchronous waits (shared-waiters.ts) and by each wait of a RedisWaitGroup
+// (redis/redis-wait.ts); each owner says what leaving means for it.
 
 /** What a {@link CancellableWaiter} needs of the thing it waits on. */
 export interface WaiterOwner {
@@ -119,7 +120,11 @@ export class CancellableWaiter {
     else this.#reject(timedOut ? this.#owner.timeoutError(this) : this.#signal?.reason);
   }
 
-  /** Leaves, then rejects with `reason` (a watched worker died); or resolves, if the round was already released. */
+  /**
+   * Leaves, then rejects with `reason`, the owner's failure (a watched worker died, a Redis
+   * task was lost, the state was lost, Redis is unreachable); or resolves, if the round was
+   * already released.
+   */
   fail(reason: unknown): void {
     if (this.#settled) return;
     const left = this.#owner.leave(this);

@@ -8,15 +8,14 @@ import {
   negativeCounter,
   optionsNotObject,
   outOfRange,
-  redisUnreachable,
   stateLost,
   taskLost,
-  waitTimedOut,
   type LostTaskInfo,
 } from '../errors.js';
 import { checkDelta, checkFunction, checkLabel, checkWaitOptions } from '../internal/validate.js';
 import { connectionOf, isRedisClient, type Connection } from './connection.js';
 import { RedisTask, type LeaseHolder } from './redis-task.js';
+import { RedisWait, type WaitSource } from './redis-wait.js';
 
 /** The longest group name, in characters: names go into every key. */
 export const MAX_NAME_LENGTH = 512;
@@ -26,8 +25,6 @@ const MAX_PREFIX_LENGTH = 128;
 const MAX_MS = 0x7fff_ffff;
 /** How long a verified run_id is trusted without a reconnect in between. */
 const RUN_CHECK_MS = 1000;
-/** How long reads may keep failing before a wait reports Redis unreachable. */
-const UNREACHABLE_MS = 10_000;
 
 /** RedisWaitGroupOptions are the options of `new RedisWaitGroup()`. */
 export interface RedisWaitGroupOptions {
@@ -174,6 +171,7 @@ export class RedisWaitGroup {
   #runAt = 0;
   #lost: Error | null = null;
   #waiters = 0;
+  readonly #source: WaitSource;
 
   /**
    * Creates the handle of the group `name` on `client`; it touches Redis only when used.
@@ -219,6 +217,21 @@ export class RedisWaitGroup {
       name,
       renew: async (id, leaseMs) => ((await this.#call('renew', String(id), String(leaseMs)))[0] === 'ok' ? 'ok' : 'lease'),
       finish: async (id) => (await this.#call('done', String(id)))[0] as 'ok' | 'dup' | 'lease',
+    };
+    this.#source = {
+      name,
+      connection: this.#connection,
+      channel: this.#channel,
+      pollMs: this.#pollMs,
+      epoch: () => this.#epoch,
+      read: async (round) => {
+        const reply = await this.#call('read', round);
+        if (reply[0] === 'none') return null;
+        return { round: Number(reply[2]), count: Number(reply[3]), lost: String(reply[4]), nextDeadline: Number(reply[5]) };
+      },
+      failIfLost: (round, lost) => {
+        if (lost !== '') throw taskLost(name, round, parseTasks(lost));
+      },
     };
   }
 
@@ -393,8 +406,10 @@ export class RedisWaitGroup {
    * - `signal`: rejects with `signal.reason`; one already aborted rejects at once.
    * - `timeout`: rejects with `WaitGroupError` `ERR_WAITGROUP_TIMEOUT`; `0` rejects at once
    *   unless the counter is zero.
-   * - A wait that settles, however, leaves no listener, no timer and no subscription behind
-   *   (the subscriber connection itself closes after 2 s idle and never keeps a process alive).
+   * - A pending wait keeps the process alive (even on a client you unref'd), as `WaitGroup`'s
+   *   does; a wait that settles, however, leaves no listener, no timer and no subscription
+   *   behind (the subscriber connection itself closes after 2 s idle and never keeps a
+   *   process alive).
    *
    * @throws `TypeError`/`RangeError` (synchronously) for bad options
    * @returns a promise that resolves at the end of the round, or rejects with
@@ -417,117 +432,7 @@ export class RedisWaitGroup {
     const { signal, timeout } = options === undefined ? { signal: undefined, timeout: undefined } : checkWaitOptions(options);
     if (signal?.aborted) return Promise.reject(signal.reason);
     this.#waiters++;
-    return this.#wait(signal, timeout).finally(() => this.#waiters--);
-  }
-
-  #wait(signal: AbortSignal | undefined, timeout: number | undefined): Promise<void> {
-    // TODO(core): replace with the shared waiter (signal + timeout + cleanup).
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      let round = -1; // unknown until the first read
-      let count = 0;
-      let unsubscribe: (() => void) | null = null;
-      let poll: ReturnType<typeof setTimeout> | undefined;
-      let reading = false;
-      let again = false;
-      let failures = 0;
-      let failingSince = 0;
-      const finish = (error?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(poll);
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        unsubscribe?.();
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      const onAbort = (): void => finish(signal!.reason);
-      // The timer and the signal count from the call, so that a read stuck in the client's
-      // offline queue cannot hold a wait past its timeout.
-      const timer =
-        timeout === undefined || timeout === 0 ? undefined : setTimeout(() => finish(waitTimedOut(timeout, count)), timeout);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const schedule = (nextDeadline: number): void => {
-        clearTimeout(poll);
-        let delay = this.#pollMs * (0.8 + 0.4 * Math.random());
-        if (nextDeadline >= 0) delay = Math.min(delay, nextDeadline + 5);
-        poll = setTimeout(() => void read(), delay);
-      };
-      const subscribe = (): void => {
-        this.#connection.subscribe(this.#channel, onMessage).then(
-          (off) => {
-            if (settled) return off();
-            unsubscribe = off;
-            void read(); // the second read: a round that ended before the subscription is seen
-          },
-          // No subscription (an ACL without the channel): polls still end the wait.
-          () => void read(),
-        );
-      };
-      const read = async (): Promise<void> => {
-        if (settled) return;
-        if (reading) {
-          again = true;
-          return;
-        }
-        reading = true;
-        let next = -1;
-        try {
-          const state = await this.#read(round < 0 ? '' : String(round));
-          failures = 0;
-          if (round < 0) {
-            // The first read: at zero (or never created) there is nothing to wait for.
-            if (state === null || state.count === 0) return finish();
-            round = state.round;
-            count = state.count;
-            this.#failIfLost(round, state.lost);
-            if (timeout === 0) return finish(waitTimedOut(0, count));
-            return subscribe();
-          }
-          if (state === null || state.round > round) {
-            if (state?.lost) this.#failIfLost(round, state.lost);
-            return finish();
-          }
-          if (state.round < round) throw stateLost(this.#name, 'rollback');
-          this.#failIfLost(round, state.lost);
-          count = state.count;
-          next = state.nextDeadline;
-        } catch (error) {
-          // Transient failures (a reconnect, a failover, a user disabled for a while) are polled
-          // through; reads failing for 10 s (three at least) are reported, so that a wait never
-          // hangs silently on a dead server.
-          if (!isTransient(error)) return finish(error);
-          if (failures++ === 0) failingSince = performance.now();
-          if (failures >= 3 && performance.now() - failingSince >= UNREACHABLE_MS) return finish(redisUnreachable(this.#name, UNREACHABLE_MS, error));
-        } finally {
-          reading = false;
-        }
-        if (settled) return;
-        if (again) {
-          again = false;
-          void read();
-        } else schedule(next);
-      };
-      const onMessage = (message: string | null): void => {
-        // `epoch|round|end` ends the round cleanly: resolve without another read. Anything else
-        // (a lost task, a failed round, a reconnect) is a reason to read.
-        if (round >= 0 && message === `${this.#epoch}|${round}|end`) return finish();
-        void read();
-      };
-      void read();
-    });
-  }
-
-  #failIfLost(round: number, lost: string): void {
-    if (lost !== '') throw taskLost(this.#name, round, parseTasks(lost));
-  }
-
-  /** One read (that also reaps expired leases); `null` for a group never created. */
-  async #read(round: string): Promise<{ round: number; count: number; lost: string; nextDeadline: number } | null> {
-    const reply = await this.#call('read', round);
-    if (reply[0] === 'none') return null;
-    return { round: Number(reply[2]), count: Number(reply[3]), lost: String(reply[4]), nextDeadline: Number(reply[5]) };
+    return new RedisWait(this.#source, signal, timeout).waiter.promise.finally(() => this.#waiters--);
   }
 
   /**
@@ -599,14 +504,6 @@ function parseTasks(json: string): (RedisTaskInfo & { lostAt: number })[] {
   if (json === '') return [];
   const parsed = JSON.parse(json) as unknown;
   return Array.isArray(parsed) ? (parsed as (RedisTaskInfo & { lostAt: number })[]) : [];
-}
-
-/** Connection trouble that a later poll may get past, as opposed to an error reply of Redis. */
-function isTransient(error: unknown): boolean {
-  if (!(error instanceof Error) || error.name === 'WaitGroupError') return false;
-  // An error reply of the script or of a command is final; one of the connection (a reconnect
-  // that could not authenticate yet: NOAUTH, WRONGPASS, "Protocol error") is not.
-  return !/^(ERR (?!Protocol error)|NOPERM|WRONGTYPE|NOSCRIPT|BUSY|OOM|READONLY )/.test(error.message);
 }
 
 function checkText(value: unknown, name: string, max: number): asserts value is string {

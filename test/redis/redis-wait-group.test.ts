@@ -4,8 +4,10 @@ import { createConnection } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createClient, type RedisClientType } from 'redis';
 import { RedisWaitGroup } from 'waitgroups/redis';
+import { isSettled } from '../support/async.ts';
+import { run } from '../support/child-process.ts';
 import { RedisServer } from '../support/redis-server.ts';
-import { redisContract } from './contract.ts';
+import { redisContract, until } from './contract.ts';
 import { intercept } from './intercept.ts';
 
 /** The commands the server received while `work` ran, as MONITOR shows them. */
@@ -153,6 +155,27 @@ describe('standalone: Redis specifics', () => {
     assert.equal((await wg.inspect()).count, 1, 'counted once');
     await assert.rejects(task.done(), { code: 'ERR_WAITGROUP_TASK_ALREADY_DONE' });
     await wg.done();
+  });
+
+  test('a pending wait keeps the process alive, even on an unref\'d client; a settled one lets it exit', async () => {
+    const wg = new RedisWaitGroup(client, fresh());
+    await wg.add(1);
+    // The child unrefs its client and never closes it: only the wait may hold its event loop.
+    const script = `
+      import { createClient } from 'redis';
+      import { RedisWaitGroup } from 'waitgroups/redis';
+      const client = await createClient({ url: process.env.REDIS_URL }).connect();
+      client.unref();
+      await new RedisWaitGroup(client, process.env.GROUP).wait();
+      console.log('resolved');`;
+    const child = run(process.execPath, ['--input-type=module', '-e', script], { env: { REDIS_URL: server.url, GROUP: wg.name }, timeout: 30_000 });
+    const subscribers = async (): Promise<unknown> => ((await admin.sendCommand(['PUBSUB', 'SHARDNUMSUB', wg.channel])) as unknown[])[1];
+    await until(async () => (await subscribers()) === 1 || (await isSettled(child)));
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // past a poll
+    assert.equal(await isSettled(child), false, 'the child is still waiting');
+    await wg.done();
+    const exit = await child;
+    assert.deepEqual([exit.code, exit.stdout.trim(), exit.stderr], [0, 'resolved', '']);
   });
 
   test('DEL of the state mid-round: the pending wait and every later call reject with ERR_WAITGROUP_STATE_LOST', async () => {
