@@ -77,9 +77,9 @@
  * MAP [M3] src/internal/shared-waiters.ts:104 | this.sweep();
  * MAP [M4] src/internal/shared-waiters.ts:110 | const result = waitAsync(this.#memory.wake, 0, seen);
  * MAP [M5] src/internal/shared-waiters.ts:112 | this.#armed = true;
- * MAP [T1] src/internal/waiter.ts:115 | if (this.#settled) return;
- * MAP [T2] src/internal/waiter.ts:116 | const left = this.#owner.leave(this);
- * MAP [T4] src/internal/waiter.ts:134 | this.#settled = true;
+ * MAP [T1] src/internal/waiter.ts:116 | if (this.#settled) return;
+ * MAP [T2] src/internal/waiter.ts:117 | const left = this.#owner.leave(this);
+ * MAP [T4] src/internal/waiter.ts:139 | this.#settled = true;
  *
  * Not modelled (no shared-memory step, or outside these bounds): argument checks; `timeout: 0`
  * and an already aborted signal (they reject after at most one load, registering nothing);
