@@ -60,10 +60,10 @@ export function defaultName(worker: WatchableWorker): string {
 
 /**
  * Watches `worker`, which was handed the lease in `lease`; calls `gone` once it is gone.
- * Returns the function that stops watching. `owes()` says whether the worker still owes units: only then is its error taken over (reported
- * through the waits); otherwise it goes where it would without the watch (an uncaught error of
- * a Node worker nobody listens to is thrown in this thread; a Web Worker's error event is not
- * cancelled).
+ * Returns the function that stops watching. `owes()` says whether the worker still owes units:
+ * only then is its error taken over (reported through the waits); otherwise it goes where it
+ * would without the watch (an uncaught error of a Node worker nobody listens to is thrown in
+ * this thread; a Web Worker's error event is not cancelled).
  */
 export function watchWorker(worker: WatchableWorker, lease: SharedArrayBuffer, owes: () => boolean, gone: OnGone): () => void {
   let watching = true;
