@@ -1,7 +1,8 @@
 // `npm run test:stress-suite`: the whole `npm test`, N times on a loaded machine (two background
 // processes that keep two cores busy, started before and stopped after, by PID), then N times
 // unloaded; every run's duration, exit code, load average and failing tests are logged to
-// .cache/stress-suite/<date>.json and .md, with each run's full output beside them. Not part of
+// .cache/stress-suite/<date>.json and .md (also when interrupted: then of the runs that finished),
+// with each run's full output beside them. Not part of
 // `npm test`: with N = 5 it takes about 2.5 hours. docs/reliability.md records the figures.
 //
 // Usage: node verify/stress-suite.mjs [--runs N] [--phases P] [--command "npm test"] [--timeout-minutes M]
@@ -60,6 +61,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     stopBurners();
     if (current !== undefined) process.kill(-current, 'SIGKILL');
+    // The runs finished so far are kept: an interrupted series is still a record.
+    writeSummary(`${signal}, during the next run`);
     process.exit(130);
   });
 }
@@ -135,40 +138,48 @@ for (const phase of phases) {
   }
 }
 
-const summary = {
-  date: new Date().toISOString(),
-  command,
-  runsPerPhase: runs,
-  machine: { cpus, platform: `${os.platform()} ${os.arch()}`, node: process.version, memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
-  phases,
-  burners: 2,
-  results,
-};
-const base = `${root}.cache/stress-suite/${stamp}`;
-writeFileSync(`${base}.json`, `${JSON.stringify(summary, null, 2)}\n`);
-const rows = results.map(
-  (r) => `| ${r.phase} | ${r.run} | ${r.passed ? 'passed' : '**failed**'} | ${r.seconds} | ${r.loadAverage.before} → ${r.loadAverage.after} | ${r.failing.join('; ') || (r.passed ? '' : `exit ${r.exitCode}${r.timedOut ? `, ${r.timedOut}` : ''}`)} |`,
-);
-const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
-const line = (phase) => {
-  const these = results.filter((r) => r.phase === phase);
-  return `- ${phase}: ${these.filter((r) => r.passed).length}/${these.length} passed, median ${median(these.map((r) => r.seconds))} s`;
-};
-writeFileSync(
-  `${base}.md`,
-  [
-    `# stress-suite, ${summary.date.slice(0, 16).replace('T', ' ')} UTC`,
-    '',
-    `\`${command}\`, ${runs} run(s) per phase (${phases.join(', then ')}; loaded: 2 CPU burners); ${cpus} cores, ${summary.machine.platform}, Node ${process.version}.`,
-    '',
-    ...phases.map(line),
-    '',
-    '| phase | run | result | seconds | load average (1 min) | failing tests |',
-    '| --- | ---: | --- | ---: | --- | --- |',
-    ...rows,
-    '',
-  ].join('\n'),
-);
-console.log(`\nstress-suite: ${phases.map((phase) => line(phase).slice(2)).join('; ')}`);
-console.log(`stress-suite: wrote ${base.replace(root, '')}.json and .md`);
+/** Writes .cache/stress-suite/<date>.json and .md from the runs finished so far. */
+function writeSummary(interrupted) {
+  const summary = {
+    ...(interrupted === undefined ? {} : { interrupted }),
+    date: new Date().toISOString(),
+    command,
+    runsPerPhase: runs,
+    machine: { cpus, platform: `${os.platform()} ${os.arch()}`, node: process.version, memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
+    phases,
+    burners: 2,
+    results,
+  };
+  const base = `${root}.cache/stress-suite/${stamp}`;
+  writeFileSync(`${base}.json`, `${JSON.stringify(summary, null, 2)}\n`);
+  const rows = results.map(
+    (r) => `| ${r.phase} | ${r.run} | ${r.passed ? 'passed' : '**failed**'} | ${r.seconds} | ${r.loadAverage.before} → ${r.loadAverage.after} | ${r.failing.join('; ') || (r.passed ? '' : `exit ${r.exitCode}${r.timedOut ? `, ${r.timedOut}` : ''}`)} |`,
+  );
+  const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+  const line = (phase) => {
+    const these = results.filter((r) => r.phase === phase);
+    if (these.length === 0) return `- ${phase}: no run finished`;
+    return `- ${phase}: ${these.filter((r) => r.passed).length}/${these.length} passed, median ${median(these.map((r) => r.seconds))} s`;
+  };
+  writeFileSync(
+    `${base}.md`,
+    [
+      `# stress-suite, ${summary.date.slice(0, 16).replace('T', ' ')} UTC`,
+      '',
+      `\`${command}\`, ${runs} run(s) per phase (${phases.join(', then ')}; loaded: 2 CPU burners); ${cpus} cores, ${summary.machine.platform}, Node ${process.version}.`,
+      '',
+      ...phases.map(line),
+      ...(interrupted === undefined ? [] : ['', `Interrupted (${interrupted}): the rows are the runs that finished.`]),
+      '',
+      '| phase | run | result | seconds | load average (1 min) | failing tests |',
+      '| --- | ---: | --- | ---: | --- | --- |',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
+  console.log(`\nstress-suite: ${phases.map((phase) => line(phase).slice(2)).join('; ')}`);
+  console.log(`stress-suite: wrote ${base.replace(root, '')}.json and .md`);
+}
+
+writeSummary(undefined);
 process.exitCode = results.every((r) => r.passed) ? 0 : 1;
