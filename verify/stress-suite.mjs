@@ -2,8 +2,8 @@
 // processes that keep two cores busy, started before and stopped after, by PID), then N times
 // unloaded; every run's duration, exit code, load average and failing tests are logged to
 // .cache/stress-suite/<date>.json and .md (also when interrupted: then of the runs that finished),
-// with each run's full output beside them. Not part of
-// `npm test`: with N = 5 it takes about 2.5 hours. docs/reliability.md records the figures.
+// with each run's full output beside them. Not part of `npm test`: with N = 5 it takes about
+// 2.5 hours. docs/reliability.md records the figures.
 //
 // Usage: node verify/stress-suite.mjs [--runs N] [--phases P] [--command "npm test"] [--timeout-minutes M]
 //   --runs N             runs per phase (default 5)
